@@ -47,6 +47,14 @@ type Record struct {
 	LastError     string
 	CreatedAt     time.Time
 	DispatchedAt  time.Time
+
+	// ClaimedBy, ClaimedAt, LeaseUntil and ClaimToken describe the row's
+	// current or last lease; they are zero for a row never claimed and
+	// for a row returned to the pool. Insert ignores them.
+	ClaimedBy  string
+	ClaimedAt  time.Time
+	LeaseUntil time.Time
+	ClaimToken int64
 }
 
 // Claim is a batch of rows leased to one worker. Token fences the lease:

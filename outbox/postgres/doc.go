@@ -1,0 +1,115 @@
+// Package postgres is the PostgreSQL outbox store: sys_events rows written
+// in the caller's transaction and claimed by any number of relay workers,
+// in one or many processes, without two workers ever holding events of
+// the same tenant at once.
+//
+// # Wiring
+//
+//	store, err := postgres.Open(ctx, "postgres://user@127.0.0.1:5432/app")
+//	db := store.DB()                  // *sql.DB on the store's pgx pool
+//	tx, _ := db.BeginTx(ctx, nil)     // *sql.Tx is an outbox.Tx
+//	bus.PublishInTx(ctx, tx, tenant, nil, event)
+//
+// A caller on pgx uses its own pgx.Tx through WrapTx; Insert then writes
+// through pgx directly, without database/sql in between.
+//
+// # Table
+//
+//	sys_events
+//	  seq            bigint identity   insertion order (not commit order)
+//	  id             uuid  PK          the event id
+//	  tenant_id      uuid              ordering and partition key
+//	  event_type     text
+//	  schema_version integer
+//	  payload        bytea             the envelope, JSON; bytea so that a
+//	                                   corrupt payload can be stored and
+//	                                   then parked as a failed attempt
+//	  status         text              pending | dispatched | failed
+//	  retry_count    integer
+//	  next_attempt_at timestamptz      due time of the next attempt
+//	  last_error     text
+//	  claimed_by     text              worker of the current or last lease
+//	  claimed_at     timestamptz
+//	  lease_until    timestamptz       the lease; expired = claimable again
+//	  claim_token    bigint            fencing token of the lease
+//	  created_at     timestamptz
+//	  dispatched_at  timestamptz
+//
+//	indexes: (status, next_attempt_at); (claimed_at) where claimed;
+//	         (tenant_id, seq) and (seq) over pending rows;
+//	         (tenant_id, lease_until) over pending leased rows
+//
+//	sys_event_claim_tokens   sequence, one fencing token per claim
+//	iggyflow_schema_migrations(version, name, applied_at)
+//
+// Migrations are embedded and run by Open in one transaction that first
+// takes pg_advisory_xact_lock on a key derived from the schema, so any
+// number of processes may start at once: one applies, the others wait and
+// then find the versions recorded. The version table is not called
+// schema_migrations because the application's own migration tool often
+// owns a table of that name in the same database.
+//
+// # Claiming with many workers
+//
+// A claim is one short READ COMMITTED transaction, committed before the
+// relay publishes anything:
+//
+//  1. Lock candidates. Pending rows that are due and not under a live
+//     lease are taken in seq order with FOR UPDATE SKIP LOCKED, leaving
+//     out tenants that are busy: a tenant with a row under a live lease
+//     is left out whole, and a tenant with a row waiting for a retry
+//     gives only its rows before that one. The busy tenants come from one
+//     scan of the rows that are not due or leased (a few per worker and
+//     per failing tenant), materialised once per claim.
+//  2. Check prefixes. SKIP LOCKED hides the rows that a concurrent claim
+//     has locked but not committed, so step 1 cannot see that their
+//     tenant is taken. A second statement, with a fresh snapshot taken
+//     after our locks are held, reads for each tenant in hand its first
+//     pending rows in seq order and whether it has any row under a live
+//     lease. A tenant keeps only the rows before its first pending row
+//     that we do not hold, and none at all if another worker has a live
+//     lease on it. Two racing claims therefore cannot both keep rows of
+//     one tenant: each keeps only rows below the other's lowest one.
+//  3. Lease. The kept rows get claimed_by, claimed_at, lease_until and a
+//     new token from sys_event_claim_tokens; the transaction commits and
+//     the rows are returned sorted by seq.
+//
+// Mark* and Release update WHERE id = ... AND claim_token = ..., so a
+// worker whose lease expired and was taken over changes nothing and gets
+// outbox.ErrFenced.
+//
+// Cost of the tenant rule: two extra statements per claim (the busy scan
+// and the prefix check, about O(in-flight rows + rows held)), a claim that
+// comes back empty when a racing claim holds the same tenants (Claim then
+// tries again, up to three times), and parallelism only across tenants:
+// one tenant's backlog drains through one worker at a time.
+// BenchmarkRelay measures it against WithTenantOrdering(false), which
+// claims with a single UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP
+// LOCKED) and gives no ordering between workers.
+//
+// Seq comes from an identity sequence, drawn when the row is inserted, not
+// when its transaction commits, so two concurrent transactions of one
+// tenant may become visible out of seq order; the relay then publishes
+// them in the order it sees them. Transactions that follow each other
+// (the second starts after the first commits) always get increasing seq,
+// so cause and effect stay in order.
+//
+// # Wake-ups
+//
+// Insert also runs pg_notify on the channel iggyflow_outbox with an empty
+// payload; PostgreSQL delivers it when the transaction commits and folds
+// the identical notifications of one transaction into one. Notify returns
+// a channel fed by one dedicated connection that LISTENs and reconnects
+// with backoff when it is lost (it signals once after every reconnect,
+// since notifications sent while it was away are gone). The cost is on the
+// committing side: PostgreSQL serialises the commits of notifying
+// transactions on one queue lock. WithNotify(false) removes both; the
+// relay then finds rows by polling alone.
+//
+// # Clock
+//
+// Lease and due times are computed in Go (WithClock, default time.Now,
+// truncated to microseconds as PostgreSQL stores them) and compared in
+// SQL, so the clocks of the relay processes must agree to well within the
+// lease.
+package postgres

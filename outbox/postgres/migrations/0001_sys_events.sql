@@ -1,0 +1,54 @@
+-- The outbox table: one row per event written in an application
+-- transaction, until a relay has published it.
+--
+-- Beyond the columns every store shares:
+--   seq          order of insertion; the relay publishes one tenant's
+--                events in seq order.
+--   tenant_id    the ordering and partition key: no two workers hold rows
+--                of one tenant at once.
+--   claim_token  fencing: a worker's updates carry the token of its claim
+--                and match nothing once another claim has taken the rows.
+--   lease_until  when the current claim expires and the rows may be
+--                claimed again.
+-- payload is bytea, not jsonb: a payload that does not decode must still
+-- be stored, so that the relay can park it with its decode error.
+CREATE TABLE {events} (
+    seq             bigint      GENERATED ALWAYS AS IDENTITY,
+    id              uuid        PRIMARY KEY,
+    tenant_id       uuid        NOT NULL,
+    event_type      text        NOT NULL,
+    schema_version  integer     NOT NULL,
+    payload         bytea       NOT NULL,
+    status          text        NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'dispatched', 'failed')),
+    retry_count     integer     NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NOT NULL,
+    last_error      text,
+    claimed_by      text,
+    claimed_at      timestamptz,
+    lease_until     timestamptz,
+    claim_token     bigint,
+    created_at      timestamptz NOT NULL,
+    dispatched_at   timestamptz
+);
+
+-- Retry scans (pending rows not yet due), counts and housekeeping.
+CREATE INDEX {events_idx}_status_next_attempt_at ON {events} (status, next_attempt_at);
+
+-- Rows that are or were claimed, oldest claim first: stale-claim lookups.
+-- Rows never claimed stay out of it, so inserts do not pay for it.
+CREATE INDEX {events_idx}_claimed_at ON {events} (claimed_at) WHERE claimed_at IS NOT NULL;
+
+-- A tenant's pending rows in order: the prefix check of every claim.
+-- Pending only, so that dispatched history does not slow it.
+CREATE INDEX {events_idx}_tenant_seq ON {events} (tenant_id, seq) WHERE status = 'pending';
+
+-- The claim scan: pending rows in seq order.
+CREATE INDEX {events_idx}_pending_seq ON {events} (seq) WHERE status = 'pending';
+
+-- Pending rows under a lease (live or expired): which tenants are busy.
+CREATE INDEX {events_idx}_leased ON {events} (tenant_id, lease_until)
+    WHERE status = 'pending' AND lease_until IS NOT NULL;
+
+-- One fencing token per claim, increasing across all workers.
+CREATE SEQUENCE {tokens};

@@ -1,0 +1,168 @@
+package postgres
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The SQL below names tables through placeholders that names.expand
+// replaces with identifiers qualified by the configured schema.
+const (
+	recordColumns = `id, seq, tenant_id, event_type, schema_version, payload, status,
+		retry_count, next_attempt_at, last_error, created_at, dispatched_at,
+		claimed_by, claimed_at, lease_until, claim_token`
+
+	insertSQL = `INSERT INTO {events} (id, tenant_id, event_type, schema_version, payload,
+		status, retry_count, next_attempt_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+
+	// insertNotifySQL inserts and notifies in one round trip.
+	insertNotifySQL = `WITH ins AS (` + insertSQL + ` RETURNING 1)
+		SELECT pg_notify($10, '') FROM ins`
+
+	// lockOrderedSQL is step 1 of an ordered claim ($1 now, $2 limit).
+	lockOrderedSQL = `WITH busy AS MATERIALIZED (
+			SELECT tenant_id, min(seq) AS cut, coalesce(bool_or(lease_until > $1), false) AS leased
+			FROM {events}
+			WHERE status = 'pending' AND (next_attempt_at > $1 OR lease_until > $1)
+			GROUP BY tenant_id
+		)
+		SELECT e.id, e.seq, e.tenant_id FROM {events} e
+		WHERE e.status = 'pending' AND e.next_attempt_at <= $1
+			AND (e.lease_until IS NULL OR e.lease_until <= $1)
+			AND NOT EXISTS (SELECT 1 FROM busy b WHERE b.tenant_id = e.tenant_id
+				AND (b.leased OR b.cut < e.seq))
+		ORDER BY e.seq
+		LIMIT $2
+		FOR UPDATE OF e SKIP LOCKED`
+
+	// prefixSQL is step 2 of an ordered claim: for each tenant in hand
+	// ($1 tenants, $2 rows held of each), whether another worker has a
+	// live lease on it ($3 now) and its first held+1 pending rows.
+	prefixSQL = `SELECT t.tenant_id, l.leased, f.seq
+		FROM unnest($1::uuid[], $2::int8[]) AS t(tenant_id, n)
+		CROSS JOIN LATERAL (SELECT EXISTS (
+			SELECT 1 FROM {events} x
+			WHERE x.tenant_id = t.tenant_id AND x.status = 'pending' AND x.lease_until > $3
+		)) AS l(leased)
+		CROSS JOIN LATERAL (
+			SELECT e.seq FROM {events} e
+			WHERE e.tenant_id = t.tenant_id AND e.status = 'pending'
+			ORDER BY e.seq LIMIT t.n + 1
+		) AS f`
+
+	// leaseSQL is step 3: lease the kept rows under a new token.
+	leaseSQL = `UPDATE {events} SET claimed_by = $1, claimed_at = $2, lease_until = $3,
+			claim_token = (SELECT nextval('{tokens}'))
+		WHERE id = ANY($4)
+		RETURNING ` + recordColumns
+
+	// claimUnorderedSQL claims without the tenant rule in one statement.
+	claimUnorderedSQL = `UPDATE {events} SET claimed_by = $1, claimed_at = $2, lease_until = $3,
+			claim_token = (SELECT nextval('{tokens}'))
+		WHERE id IN (
+			SELECT id FROM {events}
+			WHERE status = 'pending' AND next_attempt_at <= $2
+				AND (lease_until IS NULL OR lease_until <= $2)
+			ORDER BY seq LIMIT $4
+			FOR UPDATE SKIP LOCKED)
+		RETURNING ` + recordColumns
+
+	markDispatchedSQL = `UPDATE {events} SET status = 'dispatched', dispatched_at = $1, lease_until = NULL
+		WHERE id = ANY($2) AND claim_token = $3 AND status = 'pending'`
+
+	markRetrySQL = `UPDATE {events} SET retry_count = $1, next_attempt_at = $2, last_error = $3,
+			claimed_by = NULL, claimed_at = NULL, lease_until = NULL, claim_token = NULL
+		WHERE id = $4 AND claim_token = $5 AND status = 'pending'`
+
+	markFailedSQL = `UPDATE {events} SET status = 'failed', retry_count = $1, last_error = $2, lease_until = NULL
+		WHERE id = $3 AND claim_token = $4 AND status = 'pending'`
+
+	releaseSQL = `UPDATE {events}
+		SET claimed_by = NULL, claimed_at = NULL, lease_until = NULL, claim_token = NULL
+		WHERE claim_token = $1 AND status = 'pending'`
+
+	requeueSQL = `UPDATE {events} SET status = 'pending', retry_count = 0, next_attempt_at = $1,
+			claimed_by = NULL, claimed_at = NULL, lease_until = NULL, claim_token = NULL
+		WHERE id = ANY($2) AND status = 'failed'`
+
+	failedSQL = `SELECT ` + recordColumns + ` FROM {events}
+		WHERE status = 'failed' ORDER BY seq LIMIT $1`
+
+	getSQL = `SELECT ` + recordColumns + ` FROM {events} WHERE id = $1`
+
+	deleteDispatchedSQL = `DELETE FROM {events} WHERE id IN (
+			SELECT id FROM {events}
+			WHERE status = 'dispatched' AND dispatched_at < $1
+			LIMIT $2)`
+
+	statsSQL = `SELECT
+			count(*) FILTER (WHERE status = 'pending'),
+			count(*) FILTER (WHERE status = 'failed'),
+			count(*) FILTER (WHERE status = 'dispatched'),
+			min(created_at) FILTER (WHERE status = 'pending')
+		FROM {events}`
+)
+
+var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// names holds the identifiers of the store's objects in one schema.
+type names struct {
+	schema   string
+	replacer *strings.Replacer
+}
+
+func newNames(schema string) (names, error) {
+	if schema != "" && !schemaName.MatchString(schema) {
+		return names{}, fmt.Errorf("outbox/postgres: schema name %q: want [a-z_][a-z0-9_]*", schema)
+	}
+
+	ident := func(name string) string {
+		if schema == "" {
+			return pgx.Identifier{name}.Sanitize()
+		}
+		return pgx.Identifier{schema, name}.Sanitize()
+	}
+	r := strings.NewReplacer(
+		"{events_idx}", "sys_events",
+		"{events}", ident("sys_events"),
+		"{tokens}", ident("sys_event_claim_tokens"),
+		"{migrations}", ident("iggyflow_schema_migrations"),
+	)
+	return names{schema: schema, replacer: r}, nil
+}
+
+func (n names) expand(sql string) string { return n.replacer.Replace(sql) }
+
+// queries is the SQL of one store with its names filled in.
+type queries struct {
+	insert, insertNotify                   string
+	lockOrdered, prefix, lease, claimFree  string
+	markDispatched, markRetry, markFailed  string
+	release, requeue, failed, get          string
+	deleteDispatched, stats, migrationsDDL string
+}
+
+func buildQueries(n names) queries {
+	return queries{
+		insert:           n.expand(insertSQL),
+		insertNotify:     n.expand(insertNotifySQL),
+		lockOrdered:      n.expand(lockOrderedSQL),
+		prefix:           n.expand(prefixSQL),
+		lease:            n.expand(leaseSQL),
+		claimFree:        n.expand(claimUnorderedSQL),
+		markDispatched:   n.expand(markDispatchedSQL),
+		markRetry:        n.expand(markRetrySQL),
+		markFailed:       n.expand(markFailedSQL),
+		release:          n.expand(releaseSQL),
+		requeue:          n.expand(requeueSQL),
+		failed:           n.expand(failedSQL),
+		get:              n.expand(getSQL),
+		deleteDispatched: n.expand(deleteDispatchedSQL),
+		stats:            n.expand(statsSQL),
+		migrationsDDL:    n.expand(migrationsDDLSQL),
+	}
+}

@@ -60,7 +60,12 @@ type listener struct {
 	done   chan struct{}
 }
 
+// listenerAppName is the application_name of the LISTEN connection, so
+// that an operator can find it in pg_stat_activity.
+const listenerAppName = "iggyflow-outbox-listener"
+
 func newListener(cfg *pgx.ConnConfig, channel string, log *slog.Logger) *listener {
+	cfg.RuntimeParams["application_name"] = listenerAppName
 	return &listener{
 		cfg:       cfg,
 		channel:   channel,

@@ -277,3 +277,29 @@ func TestUnorderedClaimIgnoresTenants(t *testing.T) {
 		t.Fatalf("unordered claims: %d and %d rows, tokens %d %d", len(a.Records), len(b.Records), a.Token, b.Token)
 	}
 }
+
+// TestBlockedTenantDoesNotStarveOthers fills the head of the table with
+// rows of a tenant that waits for a retry: a claim must look past them
+// and find the other tenant's row.
+func TestBlockedTenantDoesNotStarveOthers(t *testing.T) {
+	clock := newFakeClock()
+	s := openStore(t, WithClock(clock.Now))
+	ctx := context.Background()
+	busy, free := uuid.New(), uuid.New()
+	head := insertMany(t, s, []uuid.UUID{busy}, 150, 150)
+	other := record(free)
+	insertCommitted(t, s, other)
+
+	c, err := s.Claim(ctx, "w", 1, time.Minute)
+	if err != nil || len(c.Records) != 1 || c.Records[0].ID != head[0].ID {
+		t.Fatalf("first claim: %v %+v", err, c.Records)
+	}
+	if err := s.MarkRetry(ctx, c.Token, head[0].ID, 1, clock.Now().Add(time.Hour), "down"); err != nil {
+		t.Fatal(err)
+	}
+
+	c, err = s.Claim(ctx, "w", 100, time.Minute)
+	if err != nil || len(c.Records) != 1 || c.Records[0].ID != other.ID {
+		t.Fatalf("claim behind a blocked tenant: %v, %d rows, want only the free tenant's row", err, len(c.Records))
+	}
+}

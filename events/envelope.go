@@ -50,3 +50,26 @@ type Envelope struct {
 	// RetryCount is how many delivery attempts came before this one.
 	RetryCount uint32
 }
+
+// NewEnvelope wraps event for tenantID, acting on behalf of actorID (nil
+// for the system). It fills what RusToK's EventEnvelope::new fills: a new
+// UUIDv7 id (time-ordered), event_type and schema_version from the event,
+// correlation_id equal to the id, the current UTC time, no causation, no
+// trace and retry_count 0. Set CausationID, CorrelationID and TraceID
+// afterwards when the event continues a flow.
+func NewEnvelope(tenantID uuid.UUID, actorID *uuid.UUID, event DomainEvent) *Envelope {
+	id := uuid.Must(uuid.NewV7())
+	env := &Envelope{
+		ID:            id,
+		CorrelationID: id,
+		TenantID:      tenantID,
+		Timestamp:     time.Now().UTC(),
+		ActorID:       actorID,
+		Event:         event,
+	}
+	if event != nil {
+		env.EventType = event.EventType()
+		env.SchemaVersion = event.SchemaVersion()
+	}
+	return env
+}

@@ -187,7 +187,7 @@ func (s *Store) firstStart() error {
 		Permissions: rootPermissions(),
 	}}}
 	s.index()
-	if err := s.save(); err != nil {
+	if err := s.write(s.state); err != nil {
 		return err
 	}
 	s.log.Info("users: root user created", "username", name, "path", s.path)
@@ -210,11 +210,30 @@ func (s *Store) index() {
 	}
 }
 
-// save writes the state atomically. Call with s.mu held.
-func (s *Store) save() error {
-	sort.Slice(s.state.Users, func(i, j int) bool { return s.state.Users[i].ID < s.state.Users[j].ID })
+// commit applies change to a copy of the state, writes the copy and, only
+// when the write succeeded, makes it the current state. Call with s.mu held.
+func (s *Store) commit(change func(st *fileState) error) error {
+	st := fileState{
+		Version: 1,
+		FreeIDs: append([]uint32(nil), s.state.FreeIDs...),
+		NextID:  s.state.NextID,
+		Users:   append([]User(nil), s.state.Users...),
+		Tokens:  append([]token(nil), s.state.Tokens...),
+	}
+	if err := change(&st); err != nil {
+		return err
+	}
+	sort.Slice(st.Users, func(i, j int) bool { return st.Users[i].ID < st.Users[j].ID })
+	if err := s.write(st); err != nil {
+		return err
+	}
+	s.state = st
 	s.index()
-	raw, err := json.MarshalIndent(s.state, "", "  ")
+	return nil
+}
+
+func (s *Store) write(st fileState) error {
+	raw, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return fmt.Errorf("users: encode: %w", err)
 	}

@@ -160,12 +160,12 @@ func sdkCalls(t *testing.T) map[string]func(c *tcp.IggyTcpClient) {
 			name := "carl"
 			c.UpdateUser(num(1), &name, &inactive)
 		},
-		"update_user_status":      func(c *tcp.IggyTcpClient) { c.UpdateUser(num(1), nil, &active) },
-		"update_permissions":      func(c *tcp.IggyTcpClient) { c.UpdatePermissions(num(1), read) },
-		"clear_permissions":       func(c *tcp.IggyTcpClient) { c.UpdatePermissions(num(1), nil) },
-		"change_password":         func(c *tcp.IggyTcpClient) { c.ChangePassword(str("alice"), "secret", "secret2") },
-		"login_user":              func(c *tcp.IggyTcpClient) { c.LoginUser("iggy", "iggy") },
-		"logout_user":             func(c *tcp.IggyTcpClient) { c.LogoutUser() },
+		"update_user_status":         func(c *tcp.IggyTcpClient) { c.UpdateUser(num(1), nil, &active) },
+		"update_permissions":         func(c *tcp.IggyTcpClient) { c.UpdatePermissions(num(1), read) },
+		"clear_permissions":          func(c *tcp.IggyTcpClient) { c.UpdatePermissions(num(1), nil) },
+		"change_password":            func(c *tcp.IggyTcpClient) { c.ChangePassword(str("alice"), "secret", "secret2") },
+		"login_user":                 func(c *tcp.IggyTcpClient) { c.LoginUser("iggy", "iggy") },
+		"logout_user":                func(c *tcp.IggyTcpClient) { c.LogoutUser() },
 		"get_personal_access_tokens": func(c *tcp.IggyTcpClient) { c.GetPersonalAccessTokens() },
 		"create_personal_access_token": func(c *tcp.IggyTcpClient) {
 			c.CreatePersonalAccessToken("token", 0)

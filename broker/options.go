@@ -40,8 +40,8 @@ const (
 	DefaultSegmentSize int64 = 256 << 20
 	// MaxSegmentSize bounds Options.SegmentSize: index positions are u32.
 	MaxSegmentSize int64 = 2 << 30
-	// minSegmentSize keeps a segment large enough for one frame header.
-	minSegmentSize int64 = 1024
+	// minSegmentSize is one frame header: tests use tiny segments.
+	minSegmentSize int64 = FrameHeaderSize
 	// DefaultFsyncInterval is the period of FsyncInterval when unset.
 	DefaultFsyncInterval = time.Second
 	// DefaultCleanerInterval is the retention period when unset.
@@ -54,7 +54,7 @@ type Options struct {
 	DataDir string
 	// SegmentSize is the size in bytes a segment reaches before appends
 	// roll over to a new one. Default DefaultSegmentSize (256 MiB); at
-	// least 1 KiB, at most MaxSegmentSize (2 GiB). A single message larger
+	// least 64 bytes, at most MaxSegmentSize (2 GiB). A single message larger
 	// than SegmentSize gets a segment of its own.
 	SegmentSize int64
 	// Fsync is the durability policy of appends. Default FsyncNever.

@@ -129,8 +129,15 @@ type GroupSubscriber interface {
 	// Recv blocks until a message of a partition assigned to this member
 	// arrives or ctx ends.
 	Recv(ctx context.Context) (*Message, error)
+	// TryRecv is Recv without waiting: it returns nil, nil when no
+	// partition assigned to this member has a message ready now (one round
+	// of polls over the assigned partitions). A caller that must drain
+	// what is there and then stop, such as a DLQ retry pass, uses it.
+	TryRecv(ctx context.Context) (*Message, error)
 	// Commit stores offset as the group's last processed offset of the
-	// partition.
+	// partition. It fails with an error wrapping ErrNotAssigned when the
+	// partition is no longer assigned to this member (after a rebalance);
+	// its new owner then reads from the last committed offset.
 	Commit(ctx context.Context, partition uint32, offset uint64) error
 	// Close leaves the group.
 	Close() error
@@ -166,3 +173,7 @@ type Connector interface {
 
 // ErrNotConnected is returned by calls made before Connect or after Shutdown.
 var ErrNotConnected = errors.New("connector: not connected")
+
+// ErrNotAssigned is wrapped by GroupSubscriber.Commit when the partition
+// is not assigned to the member committing.
+var ErrNotAssigned = errors.New("connector: partition not assigned to this group member")

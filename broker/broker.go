@@ -134,6 +134,7 @@ func (b *Broker) partitionConfig(s *stream, t *topic, id uint32) partitionConfig
 		segmentSize: b.opts.SegmentSize,
 		fsync:       b.opts.Fsync,
 		log:         b.log.With("stream", s.id, "topic", t.id, "partition", id),
+		tailWindow:  defaultTailWindow,
 	}
 }
 

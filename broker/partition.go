@@ -15,6 +15,9 @@ type partitionConfig struct {
 	segmentSize int64
 	fsync       FsyncPolicy
 	log         *slog.Logger
+	// tailWindow is how many bytes at the end of the last segment
+	// recovery always verifies (defaultTailWindow).
+	tailWindow int64
 }
 
 // partition is one append-only sequence of messages: segments in offset
@@ -123,7 +126,7 @@ func (p *partition) loadSegment(s *segment, last bool) error {
 		}
 	}
 
-	rep, err := recoverSegment(s)
+	rep, err := recoverSegment(s, p.cfg.tailWindow)
 	if err != nil {
 		return err
 	}

@@ -9,12 +9,12 @@ import (
 	"github.com/zeebo/xxh3"
 )
 
-// tailWindow is how much of the last segment recovery verifies message by
+// defaultTailWindow is how much of the last segment recovery verifies message by
 // message when its index looks sound: frames before the window are trusted
 // to the index, frames inside it (and any the index misses) are read and
 // checksummed. A torn write only ever damages the tail, so this bounds the
 // cost of opening a large partition without weakening torn-tail repair.
-const tailWindow = 4 << 20
+const defaultTailWindow = 4 << 20
 
 // scanResult is what a scan of a segment's log found.
 type scanResult struct {
@@ -117,7 +117,7 @@ type recoverReport struct {
 // agrees with them: it verifies the tail window (or everything after the
 // index's sound prefix), truncates the log after the last valid frame, and
 // rewrites the index entries that disagree or are missing.
-func recoverSegment(s *segment) (recoverReport, error) {
+func recoverSegment(s *segment, window int64) (recoverReport, error) {
 	var rep recoverReport
 	st, err := s.log.Stat()
 	if err != nil {
@@ -130,7 +130,7 @@ func recoverSegment(s *segment) (recoverReport, error) {
 		return rep, err
 	}
 
-	start := scanStart(idx, logSize)
+	start := scanStart(idx, logSize, window)
 	var pos int64
 	if start < len(idx) {
 		pos = int64(idx[start].pos)
@@ -162,9 +162,9 @@ func recoverSegment(s *segment) (recoverReport, error) {
 
 // scanStart picks the first index entry to verify: the first one inside
 // the tail window, or the end of the sound prefix if that comes first.
-func scanStart(idx []indexEntry, logSize int64) int {
+func scanStart(idx []indexEntry, logSize, window int64) int {
 	for i, e := range idx {
-		if int64(e.pos) >= logSize-tailWindow {
+		if int64(e.pos) >= logSize-window {
 			return i
 		}
 	}

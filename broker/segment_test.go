@@ -3,6 +3,7 @@ package broker
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -13,7 +14,7 @@ func partitionPath(dir string, partition uint32) string {
 	return filepath.Join(dir, "streams", "0", "topics", "0", "partitions", fmtU(partition))
 }
 
-func fmtU(v uint32) string { return string(rune('0' + v)) }
+func fmtU(v uint32) string { return strconv.FormatUint(uint64(v), 10) }
 
 func TestSegmentRollover(t *testing.T) {
 	dir := t.TempDir()

@@ -46,4 +46,3 @@ func harness(t *testing.T) outboxtest.Harness {
 func TestConformance(t *testing.T) {
 	outboxtest.Run(t, harness)
 }
-

@@ -244,7 +244,8 @@ func (e *InventoryLow) Validate() error {
 		notNilUUID("product_id", e.ProductID),
 		inRange("remaining", int64(e.Remaining), 0, math.MaxInt64),
 		inRange("threshold", int64(e.Threshold), 0, math.MaxInt64),
-		invalidWhen(e.Remaining >= e.Threshold, "remaining", "must be less than threshold for low inventory"),
+		invalidWhen(e.Remaining >= e.Threshold, "remaining",
+			"must be less than threshold for low inventory"),
 	)
 }
 

@@ -33,7 +33,8 @@ func (e *UserRegistered) Validate() error {
 		notNilUUID("user_id", e.UserID),
 		notEmpty("email", e.Email),
 		maxLength("email", e.Email, 255),
-		invalidWhen(!strings.Contains(e.Email, "@") || !strings.Contains(e.Email, "."), "email", "invalid email format"),
+		invalidWhen(!strings.Contains(e.Email, "@") || !strings.Contains(e.Email, "."),
+			"email", "invalid email format"),
 	)
 }
 

@@ -265,7 +265,8 @@ func TestMarshalRejects(t *testing.T) {
 		{"year 10000", &Envelope{ID: id1, Timestamp: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
 			Event: &TenantCreated{TenantID: id1}}},
 		{"raw event with broken JSON data", &Envelope{ID: id1, Event: &RawEvent{Type: "X", Data: []byte(`{"a":`)}}},
-		{"raw event with broken MessagePack data", &Envelope{ID: id1, Event: &RawEvent{Type: "X", MessagePack: []byte{0x82}}}},
+		{"raw event with broken MessagePack data",
+			&Envelope{ID: id1, Event: &RawEvent{Type: "X", MessagePack: []byte{0x82}}}},
 		{"unsupported struct", &Envelope{ID: id1, Event: &floatEvent{}}},
 	}
 	for _, codec := range codecs {

@@ -15,6 +15,10 @@ const orderJSON = `{"id":"0195a2f5-0a11-7b22-8c33-4d44e55f6607","event_type":"or
 	`"actor_id":null,"event":{"type":"OrderPlaced","data":{"order_id":"c0a8012e-5d6f-4a7b-9c8d-0e1f2a3b4c5d",` +
 	`"customer_id":null,"total":125990,"currency":"EUR"}},"retry_count":0}`
 
+// orderData is the event data of orderJSON.
+const orderData = `{"order_id":"c0a8012e-5d6f-4a7b-9c8d-0e1f2a3b4c5d","customer_id":null,` +
+	`"total":125990,"currency":"EUR"}`
+
 type decodeCase struct {
 	name string
 	old  string // replaced in orderJSON
@@ -28,9 +32,11 @@ var decodeCases = []decodeCase{
 	{"optional member absent", `"causation_id":null,`, ``, "ok"},
 	{"optional field absent", `"customer_id":null,`, ``, "ok"},
 	{"space everywhere", `"id":`, " \n\t\"id\" : ", "ok"},
-	{"data before type", `{"type":"OrderPlaced","data":{"order_id":"c0a8012e-5d6f-4a7b-9c8d-0e1f2a3b4c5d","customer_id":null,"total":125990,"currency":"EUR"}}`,
-		`{"data":{"order_id":"c0a8012e-5d6f-4a7b-9c8d-0e1f2a3b4c5d","total":125990,"currency":"EUR"},"type":"OrderPlaced"}`, "ok"},
-	{"UUID without hyphens", `"c0a8012e-5d6f-4a7b-9c8d-0e1f2a3b4c5d"`, `"c0a8012e5d6f4a7b9c8d0e1f2a3b4c5d"`, "ok"},
+	{"data before type", `{"type":"OrderPlaced","data":` + orderData + `}`,
+		`{"data":{"order_id":"c0a8012e-5d6f-4a7b-9c8d-0e1f2a3b4c5d","total":125990,"currency":"EUR"},` +
+			`"type":"OrderPlaced"}`, "ok"},
+	{"UUID without hyphens", `"c0a8012e-5d6f-4a7b-9c8d-0e1f2a3b4c5d"`,
+		`"c0a8012e5d6f4a7b9c8d0e1f2a3b4c5d"`, "ok"},
 	{"escaped string", `"EUR"`, `"\u0045UR"`, "ok"},
 	{"offset timestamp", `"2026-02-19T10:15:31Z"`, `"2026-02-19T12:15:31+02:00"`, "ok"},
 
@@ -54,13 +60,13 @@ var decodeCases = []decodeCase{
 	{"retry count too big", `"retry_count":0`, `"retry_count":4294967296`, "retry_count"},
 	{"bad timestamp", `"2026-02-19T10:15:31Z"`, `"2026-02-19 10:15:31"`, "timestamp"},
 	{"trace id number", `"trace_id":null`, `"trace_id":5`, "trace_id"},
-	{"event not object", `"event":{"type":"OrderPlaced","data":{"order_id":"c0a8012e-5d6f-4a7b-9c8d-0e1f2a3b4c5d","customer_id":null,"total":125990,"currency":"EUR"}}`,
+	{"event not object", `"event":{"type":"OrderPlaced","data":` + orderData + `}`,
 		`"event":"OrderPlaced"`, "event"},
 	{"event type missing", `"type":"OrderPlaced",`, ``, "event.type"},
 	{"event type number", `"type":"OrderPlaced"`, `"type":1`, "event.type"},
 	{"event type twice", `"type":"OrderPlaced"`, `"type":"OrderPlaced","type":"OrderPlaced"`, "event.type"},
-	{"known variant without data", `,"data":{"order_id":"c0a8012e-5d6f-4a7b-9c8d-0e1f2a3b4c5d","customer_id":null,"total":125990,"currency":"EUR"}`, ``, "event.data"},
-	{"data not object", `"data":{"order_id":"c0a8012e-5d6f-4a7b-9c8d-0e1f2a3b4c5d","customer_id":null,"total":125990,"currency":"EUR"}`,
+	{"known variant without data", `,"data":` + orderData, ``, "event.data"},
+	{"data not object", `"data":` + orderData,
 		`"data":["c0a8012e-5d6f-4a7b-9c8d-0e1f2a3b4c5d",null,125990,"EUR"]`, "event.data"},
 	{"field missing", `"order_id":"c0a8012e-5d6f-4a7b-9c8d-0e1f2a3b4c5d",`, ``, "event.data.order_id"},
 	{"field null", `"order_id":"c0a8012e-5d6f-4a7b-9c8d-0e1f2a3b4c5d"`, `"order_id":null`, "event.data.order_id"},

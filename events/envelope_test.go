@@ -70,7 +70,8 @@ func TestEnvelopeValidate(t *testing.T) {
 		{"nil actor", func(e *Envelope) { e.ActorID = &nilID }, "actor_id", RuleOptionalUUID},
 		{"no event", func(e *Envelope) { e.Event = nil }, "event", RuleRequired},
 		{"typed nil event", func(e *Envelope) { e.Event = (*OrderPlaced)(nil) }, "event", RuleRequired},
-		{"event type of another event", func(e *Envelope) { e.EventType = "order.completed" }, "event_type", RuleMatchesEvent},
+		{"event type of another event", func(e *Envelope) { e.EventType = "order.completed" },
+			"event_type", RuleMatchesEvent},
 		{"schema version 2", func(e *Envelope) { e.SchemaVersion = 2 }, "schema_version", RuleMatchesEvent},
 		{"invalid event", func(e *Envelope) { e.Event.(*OrderPlaced).Currency = "eur" }, "currency", RuleCurrencyCode},
 		{"raw event", func(e *Envelope) {

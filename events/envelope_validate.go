@@ -36,13 +36,15 @@ func (e *Envelope) validateHeader() error {
 	if isNilEvent(e.Event) {
 		return &ValidationError{"event", RuleRequired, "Missing required field 'event'"}
 	}
-	if e.EventType != e.Event.EventType() {
-		return &ValidationError{"event_type", RuleMatchesEvent, invalidValueMessage("event_type",
-			fmt.Sprintf("%q does not match event %s (%q)", e.EventType, e.Event.Variant(), e.Event.EventType()))}
+	ev := e.Event
+	if e.EventType != ev.EventType() {
+		why := fmt.Sprintf("%q does not match event %s (%q)", e.EventType, ev.Variant(), ev.EventType())
+		return &ValidationError{"event_type", RuleMatchesEvent, invalidValueMessage("event_type", why)}
 	}
-	if e.SchemaVersion != e.Event.SchemaVersion() {
-		return &ValidationError{"schema_version", RuleMatchesEvent, invalidValueMessage("schema_version",
-			fmt.Sprintf("%d does not match event %s (%d)", e.SchemaVersion, e.Event.Variant(), e.Event.SchemaVersion()))}
+	if v := ev.SchemaVersion(); e.SchemaVersion != v {
+		why := fmt.Sprintf("%d does not match event %s (%d)", e.SchemaVersion, ev.Variant(), v)
+		msg := invalidValueMessage("schema_version", why)
+		return &ValidationError{"schema_version", RuleMatchesEvent, msg}
 	}
 	return nil
 }

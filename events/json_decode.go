@@ -167,7 +167,8 @@ func (c jsonCodec) decodeEvent(obj []byte, env *Envelope) (DomainEvent, error) {
 // object.
 func decodeJSONData(reg *registered, data []byte) (DomainEvent, error) {
 	if data[0] != '{' {
-		return nil, &DecodeError{"json", "event.data", fmt.Errorf("expected an object, got %s", jsonKind(data))}
+		err := fmt.Errorf("expected an object, got %s", jsonKind(data))
+		return nil, &DecodeError{"json", "event.data", err}
 	}
 
 	ev, v := reg.newEvent()

@@ -1,5 +1,7 @@
 package events
 
+import "bytes"
+
 // A small reader for JSON that encoding/json has already validated
 // (json.Valid). It walks the members of an object without building any
 // value, so decoding can be strict (exact keys, no duplicates, no null
@@ -37,7 +39,12 @@ func valueEnd(b []byte, i int) int {
 }
 
 // stringEnd returns the index just past the string whose quote is at i.
+// Most strings have no escapes, so it looks for the closing quote with
+// IndexByte first and walks byte by byte only past a backslash.
 func stringEnd(b []byte, i int) int {
+	if j := bytes.IndexByte(b[i+1:], '"'); j >= 0 && bytes.IndexByte(b[i+1:i+1+j], '\\') < 0 {
+		return i + 2 + j
+	}
 	for i++; i < len(b); i++ {
 		switch b[i] {
 		case '\\':

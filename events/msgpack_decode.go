@@ -148,7 +148,12 @@ func (c msgpackCodec) decodeEvent(event []byte, env *Envelope) (DomainEvent, err
 // newMPRawEvent keeps the data of an unknown variant verbatim and, when it
 // has one, its JSON form.
 func newMPRawEvent(variant string, env *Envelope, data []byte) *RawEvent {
-	raw := &RawEvent{Type: variant, EventTypeName: env.EventType, Version: env.SchemaVersion, MessagePack: data}
+	raw := &RawEvent{
+		Type:          variant,
+		EventTypeName: env.EventType,
+		Version:       env.SchemaVersion,
+		MessagePack:   data,
+	}
 	if data != nil {
 		if js, err := msgpackToJSON(data); err == nil {
 			raw.Data = js

@@ -96,7 +96,8 @@ func describeEvent(factory func() DomainEvent) (*registered, error) {
 	if err != nil {
 		return nil, fmt.Errorf("events: register %s: %w", ev.Variant(), err)
 	}
-	return &registered{variant: ev.Variant(), eventType: ev.EventType(), factory: factory, info: info}, nil
+	reg := &registered{variant: ev.Variant(), eventType: ev.EventType(), factory: factory, info: info}
+	return reg, nil
 }
 
 // ByVariant returns the factory registered for a variant name such as

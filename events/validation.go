@@ -76,7 +76,8 @@ func optionalUUID(field string, id *uuid.UUID) error {
 	if id == nil || *id != uuid.Nil {
 		return nil
 	}
-	return &ValidationError{field, RuleOptionalUUID, fmt.Sprintf("UUID field '%s' cannot be nil", field)}
+	msg := fmt.Sprintf("UUID field '%s' cannot be nil", field)
+	return &ValidationError{field, RuleOptionalUUID, msg}
 }
 
 // notEmpty trims Unicode white space as Rust's str::trim does before

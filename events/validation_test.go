@@ -57,6 +57,13 @@ func stringField(ev reflect.Value, name string) string {
 	return f.String()
 }
 
+func setBoth(f1 string, v1 any, f2 string, v2 any) func(reflect.Value) {
+	return func(ev reflect.Value) {
+		setField(ev, f1, v1)
+		setField(ev, f2, v2)
+	}
+}
+
 func set(field string, value any) func(reflect.Value) {
 	return func(ev reflect.Value) { setField(ev, field, value) }
 }
@@ -188,16 +195,16 @@ var invalidValueCases = map[string][]ruleCase{
 		{"neither", set("email", "user"), false},
 	},
 	"InventoryLow": {
-		{"one below", func(v reflect.Value) { setField(v, "remaining", 4); setField(v, "threshold", 5) }, true},
-		{"zero below maximum", func(v reflect.Value) { setField(v, "remaining", 0); setField(v, "threshold", math.MaxInt32) }, true},
-		{"equal", func(v reflect.Value) { setField(v, "remaining", 5); setField(v, "threshold", 5) }, false},
-		{"above", func(v reflect.Value) { setField(v, "remaining", 6); setField(v, "threshold", 5) }, false},
-		{"both zero", func(v reflect.Value) { setField(v, "remaining", 0); setField(v, "threshold", 0) }, false},
+		{"one below", setBoth("remaining", 4, "threshold", 5), true},
+		{"zero below maximum", setBoth("remaining", 0, "threshold", math.MaxInt32), true},
+		{"equal", setBoth("remaining", 5, "threshold", 5), false},
+		{"above", setBoth("remaining", 6, "threshold", 5), false},
+		{"both zero", setBoth("remaining", 0, "threshold", 0), false},
 	},
 	"OrderStatusChanged": {
-		{"different", func(v reflect.Value) { setField(v, "old_status", "paid"); setField(v, "new_status", "shipped") }, true},
-		{"same", func(v reflect.Value) { setField(v, "old_status", "paid"); setField(v, "new_status", "paid") }, false},
-		{"case differs", func(v reflect.Value) { setField(v, "old_status", "paid"); setField(v, "new_status", "Paid") }, true},
+		{"different", setBoth("old_status", "paid", "new_status", "shipped"), true},
+		{"same", setBoth("old_status", "paid", "new_status", "paid"), false},
+		{"case differs", setBoth("old_status", "paid", "new_status", "Paid"), true},
 	},
 }
 
@@ -256,9 +263,12 @@ func TestValidationMessages(t *testing.T) {
 		{&NodeCreated{NodeID: id1, Kind: " "}, "Field 'kind' cannot be empty"},
 		{&NodeCreated{NodeID: id1, Kind: strings.Repeat("a", 65)}, "Field 'kind' exceeds maximum length of 64 characters"},
 		{&NodeCreated{NodeID: id1, Kind: "a b"}, "Field 'kind' contains invalid characters"},
-		{&OrderPlaced{OrderID: id1, Total: -5, Currency: "EUR"}, "Field 'total' value -5 is out of valid range (0..9223372036854775807)"},
-		{&OrderPlaced{OrderID: id1, Currency: "EU"}, "Invalid value for field 'currency': currency code must be exactly 3 characters"},
-		{&OrderPlaced{OrderID: id1, Currency: "eur"}, "Invalid value for field 'currency': currency code must be uppercase letters"},
+		{&OrderPlaced{OrderID: id1, Total: -5, Currency: "EUR"},
+			"Field 'total' value -5 is out of valid range (0..9223372036854775807)"},
+		{&OrderPlaced{OrderID: id1, Currency: "EU"},
+			"Invalid value for field 'currency': currency code must be exactly 3 characters"},
+		{&OrderPlaced{OrderID: id1, Currency: "eur"},
+			"Invalid value for field 'currency': currency code must be uppercase letters"},
 		{&InventoryLow{VariantID: id1, ProductID: id2, Remaining: 5, Threshold: 5},
 			"Invalid value for field 'remaining': must be less than threshold for low inventory"},
 		{&UserRegistered{UserID: id1, Email: "x"}, "Invalid value for field 'email': invalid email format"},

@@ -37,10 +37,18 @@ type fixture struct {
 // cheapArgon2 keeps password hashing fast in tests.
 var cheapArgon2 = users.Argon2Params{Memory: 64, Time: 1, Threads: 1}
 
+// start serves a broker with 1 MiB segments and no cleaner.
 func start(t testing.TB, opts ...Option) *fixture {
 	t.Helper()
+	return startWith(t, broker.Options{SegmentSize: 1 << 20, CleanerInterval: -1}, opts...)
+}
+
+// startWith serves a broker opened with bo (DataDir is filled in).
+func startWith(t testing.TB, bo broker.Options, opts ...Option) *fixture {
+	t.Helper()
 	dir := t.TempDir()
-	b, err := broker.Open(broker.Options{DataDir: dir, SegmentSize: 1 << 20, CleanerInterval: -1})
+	bo.DataDir = dir
+	b, err := broker.Open(bo)
 	if err != nil {
 		t.Fatal(err)
 	}

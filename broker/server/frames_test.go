@@ -1,0 +1,257 @@
+package server
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/iggyflow/iggyflow/broker"
+	"github.com/iggyflow/iggyflow/broker/wire"
+)
+
+// raw is a plain TCP connection speaking frames by hand.
+type raw struct {
+	t  *testing.T
+	nc net.Conn
+}
+
+func dialRaw(t *testing.T, addr string) *raw {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	return &raw{t: t, nc: nc}
+}
+
+func (r *raw) send(b []byte) {
+	r.t.Helper()
+	if _, err := r.nc.Write(b); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *raw) request(req wire.Request) { r.send(wire.EncodeRequest(req)) }
+
+// status reads one response and returns its status.
+func (r *raw) status() uint32 {
+	r.t.Helper()
+	r.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	st, _, err := wire.ReadResponse(r.nc, 1<<20)
+	if err != nil {
+		r.t.Fatalf("read response: %v", err)
+	}
+	return st
+}
+
+func (r *raw) expect(want uint32) {
+	r.t.Helper()
+	if got := r.status(); got != want {
+		r.t.Fatalf("status %d, want %d", got, want)
+	}
+}
+
+// frame builds [length][code][payload] with a length of the caller's
+// choice.
+func frame(length, code uint32, payload []byte) []byte {
+	b := binary.LittleEndian.AppendUint32(nil, length)
+	b = binary.LittleEndian.AppendUint32(b, code)
+	return append(b, payload...)
+}
+
+func TestMalformedFramesKeepTheConnectionInStep(t *testing.T) {
+	f := start(t, WithMaxFrameSize(1024))
+	r := dialRaw(t, f.addr)
+	const (
+		ok           = 0
+		invalidCmd   = 3
+		invalidFmt   = 4
+		unauthorized = 40
+	)
+
+	r.request(wire.Ping{})
+	r.expect(ok)
+
+	r.send([]byte{2, 0, 0, 0, 0xaa, 0xbb}) // length below 4
+	r.expect(invalidCmd)
+	r.request(wire.Ping{})
+	r.expect(ok)
+
+	r.send(frame(4, 999, nil)) // unknown code
+	r.expect(invalidCmd)
+
+	r.send(frame(4+2000, uint32(wire.CodeGetStream), bytes.Repeat([]byte{1}, 2000))) // over 1024
+	r.expect(invalidCmd)
+	r.request(wire.Ping{})
+	r.expect(ok)
+
+	r.send(frame(7, uint32(wire.CodeGetStream), []byte{3, 1, 0})) // identifier kind 3
+	r.expect(invalidCmd)
+	r.send(frame(9, uint32(wire.CodeGetStream), []byte{1, 3, 7, 0, 0})) // numeric id of 3 bytes
+	r.expect(invalidFmt)
+
+	r.request(wire.GetStreams{}) // well formed, not logged in
+	r.expect(unauthorized)
+	r.request(wire.SendMessages{TopicPath: wire.TopicPath{Stream: broker.ByID(0), Topic: broker.ByID(0)},
+		Partitioning: broker.Partitioning{Kind: broker.Balanced}, Count: 1,
+		Frames: wire.AppendMessage(nil, broker.Message{Payload: []byte("x")})})
+	r.expect(unauthorized)
+	r.request(wire.Ping{})
+	r.expect(ok)
+
+	// Decoding comes before the session check, as on the real server.
+	r.send(frame(5, uint32(wire.CodeCreateStream), []byte{0}))
+	r.expect(invalidFmt)
+
+	r.request(wire.LoginUser{Username: "iggy", Password: "iggy"})
+	r.expect(ok)
+	r.request(wire.CreateStream{Name: "s"})
+	r.expect(ok)
+	r.request(wire.CreateStream{Name: "s"})
+	r.expect(broker.ErrStreamNameExists.Code)
+}
+
+func TestTruncatedAndGarbageInput(t *testing.T) {
+	f := start(t, WithMaxFrameSize(4096))
+
+	// A frame cut short, then the client stops writing: the server closes
+	// without answering.
+	r := dialRaw(t, f.addr)
+	r.send(frame(100, uint32(wire.CodeGetStream), []byte{1, 4}))
+	r.nc.(*net.TCPConn).CloseWrite()
+	r.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, err := r.nc.Read(make([]byte, 8)); err != io.EOF {
+		t.Fatalf("after a truncated frame: read %d bytes, %v; want EOF", n, err)
+	}
+
+	// Random bytes: every answer is a complete error frame until the server
+	// closes the connection once the input ends mid-frame.
+	rng := rand.New(rand.NewSource(1))
+	for round := 0; round < 20; round++ {
+		junk := make([]byte, 1+rng.Intn(8192))
+		rng.Read(junk)
+		if round%2 == 0 { // small lengths make many short frames
+			for i := 0; i+4 <= len(junk); i += 16 {
+				binary.LittleEndian.PutUint32(junk[i:], uint32(rng.Intn(12)))
+			}
+		}
+		g := dialRaw(t, f.addr)
+		g.send(junk)
+		g.nc.(*net.TCPConn).CloseWrite()
+		g.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		for {
+			st, payload, err := wire.ReadResponse(g.nc, 1<<20)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			if st != 0 && len(payload) != 0 {
+				t.Fatalf("round %d: error %d with a %d-byte payload", round, st, len(payload))
+			}
+		}
+	}
+
+	// The server still serves new connections.
+	n := dialRaw(t, f.addr)
+	n.request(wire.Ping{})
+	n.expect(0)
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger used by many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestHandlerPanicBecomesError1(t *testing.T) {
+	var logs syncBuffer
+	boom := func(s *Server) {
+		s.beforeDispatch = func(r wire.Request) {
+			if _, ok := r.(wire.GetStreams); ok {
+				panic("boom")
+			}
+		}
+	}
+	f := start(t, boom, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	r := dialRaw(t, f.addr)
+	r.request(wire.LoginUser{Username: "iggy", Password: "iggy"})
+	r.expect(0)
+	r.request(wire.GetStreams{})
+	r.expect(broker.ErrGeneric.Code)
+	r.request(wire.Ping{})
+	r.expect(0)
+	if out := logs.String(); !strings.Contains(out, "handler panic") || !strings.Contains(out, "boom") {
+		t.Fatalf("panic not logged: %s", out)
+	}
+	if strings.Contains(logs.String(), "password") {
+		t.Fatal("a password reached the log")
+	}
+}
+
+func TestShutdown(t *testing.T) {
+	f := start(t)
+	c := f.root(t)
+	r := dialRaw(t, f.addr)
+	r.request(wire.Ping{})
+	r.expect(0)
+
+	f.close()
+	f.close = func() {}
+	if err := c.Ping(); err == nil {
+		t.Fatal("ping after shutdown succeeded")
+	}
+	if _, err := net.DialTimeout("tcp", f.addr, time.Second); err == nil {
+		t.Fatal("listener still accepting after shutdown")
+	}
+	if err := f.srv.Listen("127.0.0.1:0"); !errors.Is(err, ErrServerClosed) {
+		t.Fatalf("listen after shutdown: %v", err)
+	}
+}
+
+func TestServeReturnsAfterShutdown(t *testing.T) {
+	f := start(t)
+	s := New(f.b, f.u)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ln) }()
+	r := dialRaw(t, ln.Addr().String())
+	r.request(wire.Ping{})
+	r.expect(0)
+	if err := s.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrServerClosed) {
+			t.Fatalf("Serve returned %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return")
+	}
+}

@@ -11,7 +11,8 @@ import (
 type ReindexRequested struct {
 	// TargetType names the kind of entity, such as "node" or "product".
 	TargetType string `json:"target_type"`
-	// TargetID limits the rebuild to one entity; nil rebuilds every entity of TargetType.
+	// TargetID limits the rebuild to one entity; nil rebuilds every entity
+	// of TargetType.
 	TargetID *uuid.UUID `json:"target_id"`
 }
 

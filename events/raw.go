@@ -13,9 +13,10 @@ import (
 // Data holds the JSON form of the event's data. MessagePack holds its
 // MessagePack form when the envelope was decoded from MessagePack. Each
 // codec writes its own form verbatim when it is set and converts the other
-// one otherwise (see the package doc for how the forms map onto each
-// other). Both nil means the variant carried no data member, as a Rust
-// unit variant does.
+// one otherwise: a 16-byte bin becomes a UUID string and other bins arrays
+// of byte values; JSON strings stay strings; MessagePack ext values have
+// no JSON form, so such an event cannot be written as JSON. Both nil means
+// the variant carried no data member, as a Rust unit variant does.
 type RawEvent struct {
 	// Type is the event.type tag (the variant), such as "OrderRefunded".
 	Type string

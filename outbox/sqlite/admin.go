@@ -14,7 +14,7 @@ import (
 
 // Get returns the row of event id, or an error wrapping outbox.ErrNotFound.
 func (s *Store) Get(ctx context.Context, id uuid.UUID) (outbox.Record, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM sys_events WHERE id = ?`, id.String())
+	row := s.db.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM sys_events INDEXED BY sys_events_id WHERE id = ?`, id.String())
 	rec, err := scanRecord(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return outbox.Record{}, fmt.Errorf("outbox/sqlite: get %s: %w", id, outbox.ErrNotFound)
@@ -53,7 +53,7 @@ func (s *Store) Requeue(ctx context.Context, ids ...uuid.UUID) (int64, error) {
 	for _, id := range ids {
 		args = append(args, id.String())
 	}
-	q := `UPDATE sys_events
+	q := `UPDATE sys_events INDEXED BY sys_events_id
 		SET status = 'pending', retry_count = 0, next_attempt_at = ?,
 		    claimed_by = NULL, claimed_at = NULL, lease_until = NULL, claim_token = NULL
 		WHERE status = 'failed' AND id IN (` + placeholders(len(ids)) + `)`

@@ -18,7 +18,7 @@
 // Table sys_events, one row per event (times are UTC unix microseconds):
 //
 //	seq             INTEGER  rowid, AUTOINCREMENT: commit order, never reused
-//	id              TEXT     event id (UUID), UNIQUE
+//	id              TEXT     event id (UUID), unique index sys_events_id
 //	tenant_id       TEXT     partition key (UUID)
 //	event_type      TEXT     routing name, e.g. "order.placed"
 //	schema_version  INTEGER

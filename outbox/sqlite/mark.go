@@ -57,13 +57,19 @@ func markDispatchedChunk(ctx context.Context, tx *sql.Tx, token, now int64, ids 
 		args = append(args, id.String())
 	}
 
-	q := `UPDATE sys_events SET status = 'dispatched', dispatched_at = ?, lease_until = NULL
-		WHERE claim_token = ? AND status = 'pending' AND id IN (` + placeholders(len(ids)) + `)`
-	res, err := tx.ExecContext(ctx, q, args...)
+	res, err := tx.ExecContext(ctx, markDispatchedSQL(len(ids)), args...)
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// markDispatchedSQL is the update for n ids; parameters are the dispatch
+// time, the token, then the ids.
+func markDispatchedSQL(n int) string {
+	return `UPDATE sys_events INDEXED BY sys_events_id
+		SET status = 'dispatched', dispatched_at = ?, lease_until = NULL
+		WHERE claim_token = ? AND status = 'pending' AND id IN (` + placeholders(n) + `)`
 }
 
 // placeholders returns "?, ?, ..." with n marks.
@@ -75,7 +81,7 @@ func placeholders(n int) string {
 // pool, due at next. It fails with outbox.ErrFenced when token no longer
 // holds the row.
 func (s *Store) MarkRetry(ctx context.Context, token int64, id uuid.UUID, retryCount int, next time.Time, lastErr string) error {
-	const q = `UPDATE sys_events
+	const q = `UPDATE sys_events INDEXED BY sys_events_id
 		SET retry_count = ?, next_attempt_at = ?, last_error = ?,
 		    claimed_by = NULL, claimed_at = NULL, lease_until = NULL, claim_token = NULL
 		WHERE id = ? AND claim_token = ? AND status = 'pending'`
@@ -89,7 +95,7 @@ func (s *Store) MarkRetry(ctx context.Context, token int64, id uuid.UUID, retryC
 // MarkFailed parks the row as failed with its last error. It fails with
 // outbox.ErrFenced when token no longer holds the row.
 func (s *Store) MarkFailed(ctx context.Context, token int64, id uuid.UUID, retryCount int, lastErr string) error {
-	const q = `UPDATE sys_events
+	const q = `UPDATE sys_events INDEXED BY sys_events_id
 		SET status = 'failed', retry_count = ?, last_error = ?, lease_until = NULL
 		WHERE id = ? AND claim_token = ? AND status = 'pending'`
 	err := s.execOne(ctx, q, retryCount, lastErr, id.String(), token)

@@ -62,6 +62,8 @@ func buildDSN(path string, cfg config) (string, error) {
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", cfg.busyTimeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "cache_size(-16000)")
+	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Add("_pragma", "synchronous("+strings.ToUpper(cfg.synchronous)+")")
 	q.Set("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode(), nil

@@ -100,14 +100,10 @@ func TestPragmas(t *testing.T) {
 	}
 }
 
-// TestClaimPlanAvoidsSortingTheBacklog guards the claim query's plan: it
-// must walk the pending rows in seq order through the partial index and
-// stop at the limit, not collect every due row and sort them.
-func TestClaimPlanAvoidsSortingTheBacklog(t *testing.T) {
-	s := openTemp(t)
-	rows, err := s.DB().Query(`EXPLAIN QUERY PLAN `+claimSQL,
-		sql.Named("worker", "w"), sql.Named("now", int64(1)), sql.Named("lease_until", int64(2)),
-		sql.Named("token", int64(1)), sql.Named("limit", 10))
+// queryPlan returns the EXPLAIN QUERY PLAN lines of q.
+func queryPlan(t *testing.T, s *Store, q string, args ...any) string {
+	t.Helper()
+	rows, err := s.DB().Query(`EXPLAIN QUERY PLAN `+q, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,11 +118,36 @@ func TestClaimPlanAvoidsSortingTheBacklog(t *testing.T) {
 		}
 		plan = append(plan, detail)
 	}
-	text := strings.Join(plan, "\n")
-	if strings.Contains(text, "TEMP B-TREE") {
-		t.Errorf("claim plan sorts:\n%s", text)
+	return strings.Join(plan, "\n")
+}
+
+// TestClaimPlanAvoidsSortingTheBacklog guards the claim query's plan: it
+// must walk the pending rows in seq order through the partial index and
+// stop at the limit, not collect every due row and sort them.
+func TestClaimPlanAvoidsSortingTheBacklog(t *testing.T) {
+	s := openTemp(t)
+	plan := queryPlan(t, s, claimSQL,
+		sql.Named("worker", "w"), sql.Named("now", int64(1)), sql.Named("lease_until", int64(2)),
+		sql.Named("token", int64(1)), sql.Named("limit", 10))
+	if strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("claim plan sorts:\n%s", plan)
 	}
-	if !strings.Contains(text, "sys_events_pending_seq") || !strings.Contains(text, "sys_events_tenant_seq") {
-		t.Errorf("claim plan does not use the pending and tenant indexes:\n%s", text)
+	if !strings.Contains(plan, "sys_events_pending_seq") || !strings.Contains(plan, "sys_events_tenant_seq") {
+		t.Errorf("claim plan does not use the pending and tenant indexes:\n%s", plan)
+	}
+}
+
+// TestMarkDispatchedPlanSeeksByID is a regression test: with a hundred
+// bound ids the planner chose the status index and scanned every pending
+// row per batch, which made small batches several times slower per event.
+func TestMarkDispatchedPlanSeeksByID(t *testing.T) {
+	s := openTemp(t)
+	args := []any{int64(1), int64(1)}
+	for i := 0; i < 100; i++ {
+		args = append(args, uuid.NewString())
+	}
+	plan := queryPlan(t, s, markDispatchedSQL(100), args...)
+	if !strings.Contains(plan, "sys_events_id (id=?)") {
+		t.Fatalf("mark plan does not seek by id:\n%s", plan)
 	}
 }

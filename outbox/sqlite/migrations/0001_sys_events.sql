@@ -11,7 +11,7 @@
 --                keeps seq monotonic for the life of the file. The relay
 --                publishes a tenant's events in seq order. Because seq is
 --                the rowid, the event id is the logical primary key and is
---                enforced with UNIQUE instead.
+--                enforced by the unique index sys_events_id instead.
 --   tenant_id    the partition key. Claim never hands out a row while an
 --                earlier pending row of the same tenant is leased or
 --                waiting for its retry, which keeps per-tenant order.
@@ -26,7 +26,7 @@
 -- comparisons and do not depend on text formats.
 CREATE TABLE sys_events (
     seq             INTEGER PRIMARY KEY AUTOINCREMENT,
-    id              TEXT    NOT NULL UNIQUE,
+    id              TEXT    NOT NULL,
     tenant_id       TEXT    NOT NULL,
     event_type      TEXT    NOT NULL,
     schema_version  INTEGER NOT NULL,
@@ -43,6 +43,11 @@ CREATE TABLE sys_events (
     created_at      INTEGER NOT NULL,
     dispatched_at   INTEGER
 );
+
+-- The event id is unique. The index is named so that updates by id can
+-- insist on it (INDEXED BY): with bound parameters SQLite's planner may
+-- otherwise prefer the status index and scan every pending row.
+CREATE UNIQUE INDEX sys_events_id ON sys_events (id);
 
 -- Due rows by state, for operators and the backlog statistics.
 CREATE INDEX sys_events_status_next ON sys_events (status, next_attempt_at);

@@ -49,6 +49,5 @@ func TopicFor(eventType string) string {
 
 // PartitionKey returns the partition key of a tenant: its 16 raw bytes.
 func PartitionKey(tenantID uuid.UUID) []byte {
-	k := tenantID
-	return k[:]
+	return tenantID[:]
 }

@@ -95,10 +95,30 @@ func (c *conn) answer(f wire.Frame) error {
 		}
 		return c.writeError(code)
 	}
-	if err := wire.WriteResponse(c.bw, parts...); err != nil {
-		return err
+	return c.writeReply(parts)
+}
+
+// writeReply writes a success response. Small replies go through the
+// buffered writer; large ones (polled messages) go out in one vectored
+// write, so the message bytes are not copied into the buffer first.
+func (c *conn) writeReply(parts reply) error {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
 	}
-	return c.bw.Flush()
+	if n < writeBufferSize {
+		if err := wire.WriteResponse(c.bw, parts...); err != nil {
+			return err
+		}
+		return c.bw.Flush()
+	}
+	bufs := make(net.Buffers, 0, len(parts)+1)
+	bufs = append(bufs, wire.AppendResponseHeader(nil, 0, n))
+	bufs = append(bufs, parts...)
+	if _, err := bufs.WriteTo(c.nc); err != nil {
+		return fmt.Errorf("server: write %d-byte response: %w", n, err)
+	}
+	return nil
 }
 
 func (c *conn) writeError(code uint32) error {

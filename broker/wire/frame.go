@@ -149,9 +149,7 @@ func WriteResponse(w io.Writer, parts ...[]byte) error {
 		return ErrOneBytePayload
 	}
 
-	var hdr [HeaderSize]byte
-	binary.LittleEndian.PutUint32(hdr[4:8], uint32(n))
-	if _, err := w.Write(hdr[:]); err != nil {
+	if _, err := w.Write(AppendResponseHeader(make([]byte, 0, HeaderSize), 0, n)); err != nil {
 		return fmt.Errorf("wire: write response header: %w", err)
 	}
 	for _, p := range parts {
@@ -162,11 +160,16 @@ func WriteResponse(w io.Writer, parts ...[]byte) error {
 	return nil
 }
 
+// AppendResponseHeader appends a response header [status u32][length u32]
+// for a payload of n bytes. Callers writing the payload themselves must not
+// send a one-byte success payload (see ErrOneBytePayload).
+func AppendResponseHeader(b []byte, status uint32, n int) []byte {
+	return appendU32(appendU32(b, status), uint32(n))
+}
+
 // WriteError writes an error response: [code][0], no payload.
 func WriteError(w io.Writer, code uint32) error {
-	var hdr [HeaderSize]byte
-	binary.LittleEndian.PutUint32(hdr[:4], code)
-	if _, err := w.Write(hdr[:]); err != nil {
+	if _, err := w.Write(AppendResponseHeader(make([]byte, 0, HeaderSize), code, 0)); err != nil {
 		return fmt.Errorf("wire: write error response: %w", err)
 	}
 	return nil

@@ -1,10 +1,6 @@
 package wire
 
-import (
-	"sort"
-
-	"github.com/iggyflow/iggyflow/broker"
-)
+import "github.com/iggyflow/iggyflow/broker"
 
 // Permissions is a user's decoded permissions blob:
 //
@@ -120,8 +116,8 @@ func (d *decoder) streamPermissions() StreamPermissions {
 	return s
 }
 
-// Encode returns the blob; stream and topic entries are written in id
-// order.
+// Encode returns the blob, entries in slice order, so that Encode undoes
+// DecodePermissions exactly.
 func (p Permissions) Encode() []byte {
 	g := p.Global
 	b := make([]byte, 0, 11+12*len(p.Streams))
@@ -129,13 +125,10 @@ func (p Permissions) Encode() []byte {
 		g.ManageStreams, g.ReadStreams, g.ManageTopics, g.ReadTopics, g.PollMessages, g.SendMessages} {
 		b = appendBool(b, f)
 	}
-	streams := append([]StreamPermissions(nil), p.Streams...)
-	sort.Slice(streams, func(i, j int) bool { return streams[i].StreamID < streams[j].StreamID })
-
-	b = appendBool(b, len(streams) > 0)
-	for i, s := range streams {
+	b = appendBool(b, len(p.Streams) > 0)
+	for i, s := range p.Streams {
 		b = s.appendTo(b)
-		b = appendBool(b, i < len(streams)-1)
+		b = appendBool(b, i < len(p.Streams)-1)
 	}
 	return b
 }
@@ -146,16 +139,13 @@ func (s StreamPermissions) appendTo(b []byte) []byte {
 		s.PollMessages, s.SendMessages} {
 		b = appendBool(b, f)
 	}
-	topics := append([]TopicPermissions(nil), s.Topics...)
-	sort.Slice(topics, func(i, j int) bool { return topics[i].TopicID < topics[j].TopicID })
-
-	b = appendBool(b, len(topics) > 0)
-	for i, t := range topics {
+	b = appendBool(b, len(s.Topics) > 0)
+	for i, t := range s.Topics {
 		b = appendU32(b, t.TopicID)
 		for _, f := range []bool{t.ManageTopic, t.ReadTopic, t.PollMessages, t.SendMessages} {
 			b = appendBool(b, f)
 		}
-		b = appendBool(b, i < len(topics)-1)
+		b = appendBool(b, i < len(s.Topics)-1)
 	}
 	return b
 }

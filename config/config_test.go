@@ -212,3 +212,22 @@ func TestLoadReportsPath(t *testing.T) {
 		t.Fatalf("err = %v, want it to name the file and the key", err)
 	}
 }
+
+func TestStringMasksPassword(t *testing.T) {
+	f := Defaults()
+	f.Events.Iggy.Remote.Password = "hunter2"
+	if s := f.String(); strings.Contains(s, "hunter2") || !strings.Contains(s, "***") {
+		t.Fatalf("String() = %s", s)
+	}
+	if f.Events.Iggy.Remote.Password != "hunter2" {
+		t.Fatal("String() changed the file")
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	_, err := Parse([]byte("events:\n  iggy:\n    mode: kafka\n"))
+	want := `config: events.iggy.mode: must be "embedded" or "remote", got "kafka"`
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v\nwant %s", err, want)
+	}
+}

@@ -2,7 +2,10 @@ package config
 
 import "fmt"
 
-// KeyError is a problem with one key of the configuration file.
+// KeyError is a problem with one key of the configuration file. Its text
+// starts with the key path, such as
+// `events.iggy.mode: must be "embedded" or "remote", got "kafka"`; Parse and
+// Load put "config: " in front.
 type KeyError struct {
 	// Key is the full dotted path, such as "events.iggy.mode".
 	Key string
@@ -15,9 +18,9 @@ type KeyError struct {
 
 func (e *KeyError) Error() string {
 	if e.Line > 0 {
-		return fmt.Sprintf("config: %s (line %d): %v", e.Key, e.Line, e.Err)
+		return fmt.Sprintf("%s (line %d): %v", e.Key, e.Line, e.Err)
 	}
-	return fmt.Sprintf("config: %s: %v", e.Key, e.Err)
+	return fmt.Sprintf("%s: %v", e.Key, e.Err)
 }
 
 // Unwrap returns the underlying problem.

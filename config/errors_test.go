@@ -149,3 +149,18 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		}
 	}
 }
+
+// An anchored empty key used to be reported with an empty key path,
+// which named nothing.
+func TestEmptyKeyIsNamed(t *testing.T) {
+	_, err := Parse([]byte("&a:\nevents: {}\n"))
+	var ke *KeyError
+	if !errors.As(err, &ke) || ke.Key != `""` {
+		t.Fatalf("err = %v, want the empty key named as \"\"", err)
+	}
+
+	_, err = Parse([]byte("events:\n  ? [a, b]\n  : 1\n"))
+	if !errors.As(err, &ke) || ke.Key != "events.(list key)" {
+		t.Fatalf("err = %v, want a list key under events", err)
+	}
+}

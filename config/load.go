@@ -24,7 +24,7 @@ func Load(path string) (*File, error) {
 		return nil, fmt.Errorf("config: read %s: %w", path, err)
 	}
 
-	f, err := Parse(data)
+	f, err := parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("config: load %s: %w", path, err)
 	}
@@ -34,6 +34,15 @@ func Load(path string) (*File, error) {
 // Parse expands ${VAR} references from the environment, parses the YAML
 // over Defaults() and validates the result. Empty data gives the defaults.
 func Parse(data []byte) (*File, error) {
+	f, err := parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return f, nil
+}
+
+// parse is Parse with errors not yet prefixed by the package name.
+func parse(data []byte) (*File, error) {
 	text := Expand(string(data), nil)
 
 	dec := yaml.NewDecoder(strings.NewReader(text))
@@ -43,12 +52,12 @@ func Parse(data []byte) (*File, error) {
 		return Defaults(), nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("config: parse yaml: %w", err)
+		return nil, fmt.Errorf("parse yaml: %w", err)
 	}
 
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, errors.New("config: the file must hold one YAML document")
+		return nil, errors.New("the file must hold one YAML document")
 	}
 
 	f := Defaults()

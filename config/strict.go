@@ -68,10 +68,10 @@ func decodeMapping(n *yaml.Node, v reflect.Value, path string, seen map[string]b
 		if k.Tag == "!!merge" {
 			continue
 		}
-		key := join(path, k.Value)
+		key := join(path, keyName(k))
 
 		idx, ok := fields[k.Value]
-		if !ok {
+		if !ok || k.Kind != yaml.ScalarNode {
 			return keyErr(key, k.Line, "unknown key")
 		}
 
@@ -144,6 +144,18 @@ func cleanYAMLError(err error) error {
 		msgs[i] = linePrefix.ReplaceAllString(m, "")
 	}
 	return errors.New(strings.Join(msgs, "; "))
+}
+
+// keyName is how a mapping key appears in a key path: its text, quoted
+// when empty, or its kind when it is not a scalar.
+func keyName(k *yaml.Node) string {
+	switch {
+	case k.Kind != yaml.ScalarNode:
+		return "(" + kindName(k.Kind) + " key)"
+	case k.Value == "":
+		return `""`
+	}
+	return k.Value
 }
 
 func join(path, key string) string {

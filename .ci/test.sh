@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The test command behind `make test`: every package with the race
+# detector, against a PostgreSQL server started here when none is given.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${IGGYFLOW_TEST_POSTGRES_URL:-}" ]; then
+  pgdir=$(mktemp -d /tmp/iggyflow-pg.XXXXXX)
+  trap 'bash .ci/postgres.sh stop "$pgdir" >/dev/null 2>&1 || true' EXIT
+  eval "$(bash .ci/postgres.sh start "$pgdir")"
+fi
+
+go test -race -timeout 40m ./...

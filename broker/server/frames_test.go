@@ -255,3 +255,76 @@ func TestServeReturnsAfterShutdown(t *testing.T) {
 		t.Fatal("Serve did not return")
 	}
 }
+
+// TestCommandsWithoutSDKMethods covers what the Go SDK cannot send or
+// cannot read: GetMe, GetClient for an unknown id (an empty success, on
+// which the SDK would panic), PurgeStream and PurgeTopic, and the empty
+// successes the SDK turns into not-found errors.
+func TestCommandsWithoutSDKMethods(t *testing.T) {
+	f := start(t)
+	r := dialRaw(t, f.addr)
+	call := func(req wire.Request) (uint32, []byte) {
+		t.Helper()
+		r.request(req)
+		r.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		st, payload, err := wire.ReadResponse(r.nc, 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st, payload
+	}
+
+	if st, _ := call(wire.GetMe{}); st != broker.ErrUnauthenticated.Code {
+		t.Fatalf("get me before login: %d", st)
+	}
+	call(wire.LoginUser{Username: "iggy", Password: "iggy"})
+	st, me := call(wire.GetMe{})
+	want := wire.AppendClient(nil, wire.ClientInfo{ID: clientID(r.nc.LocalAddr().String()), UserID: 0,
+		Transport: wire.TransportTCP, Address: r.nc.LocalAddr().String()})
+	if st != 0 || !bytes.Equal(me, want) {
+		t.Fatalf("get me: %d % x, want % x", st, me, want)
+	}
+	missing := broker.ByID(99)
+	for _, req := range []wire.Request{
+		wire.GetClient{ClientID: 12345},
+		wire.GetStream{Stream: missing},
+		wire.GetTopic{TopicPath: wire.TopicPath{Stream: missing, Topic: missing}},
+		wire.GetTopics{Stream: missing},
+		wire.GetConsumerGroup{GroupPath: wire.GroupPath{TopicPath: wire.TopicPath{Stream: missing, Topic: missing}, Group: missing}},
+		wire.GetConsumerGroups{TopicPath: wire.TopicPath{Stream: missing, Topic: missing}},
+		wire.GetUser{User: missing},
+		wire.GetConsumerOffset{OffsetTarget: wire.OffsetTarget{Consumer: broker.Consumer{Kind: broker.SingleConsumer},
+			TopicPath: wire.TopicPath{Stream: missing, Topic: missing}}},
+	} {
+		if st, p := call(req); st != 0 || len(p) != 0 {
+			t.Fatalf("%s of a missing object: status %d, %d bytes; want an empty success", req.Code(), st, len(p))
+		}
+	}
+
+	sid, tid := broker.ByName("s"), broker.ByName("t")
+	call(wire.CreateStream{Name: "s"})
+	call(wire.CreateTopic{Stream: sid, Partitions: 1, TopicSettings: wire.TopicSettings{Compression: wire.CompressionNone, Name: "t"}})
+	send := wire.SendMessages{TopicPath: wire.TopicPath{Stream: sid, Topic: tid},
+		Partitioning: broker.Partitioning{Kind: broker.Balanced}, Count: 1,
+		Frames: wire.AppendMessage(nil, broker.Message{Payload: []byte("x")})}
+	count := func() uint64 {
+		t.Helper()
+		tp, err := f.b.Topic(sid, tid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tp.MessagesCount
+	}
+
+	call(send)
+	if st, _ := call(wire.PurgeTopic{TopicPath: wire.TopicPath{Stream: sid, Topic: tid}}); st != 0 || count() != 0 {
+		t.Fatalf("purge topic: %d, %d messages left", st, count())
+	}
+	call(send)
+	if st, _ := call(wire.PurgeStream{Stream: sid}); st != 0 || count() != 0 {
+		t.Fatalf("purge stream: %d, %d messages left", st, count())
+	}
+	if st, _ := call(wire.PurgeStream{Stream: broker.ByID(9)}); st != broker.ErrStreamNotFound.Code {
+		t.Fatalf("purge missing stream: %d", st)
+	}
+}

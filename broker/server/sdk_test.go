@@ -555,4 +555,7 @@ func TestSDKSystem(t *testing.T) {
 	}
 	_, err = root.GetClient(0)
 	wantErr(t, err, ierror.ErrInvalidClientId)
+	if ci := root.GetConnectionInfo(); ci.ServerAddress != f.addr || ci.Protocol != iggcon.Tcp {
+		t.Fatalf("connection info %+v", ci)
+	}
 }

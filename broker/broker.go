@@ -88,7 +88,7 @@ func (b *Broker) load() error {
 		}
 	}
 	b.streams = restoreSlab(m.StreamSlots, m.StreamFree, ids, vals)
-	return nil
+	return b.sweepOrphans()
 }
 
 func (b *Broker) loadStream(sm streamMeta) (*stream, error) {

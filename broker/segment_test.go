@@ -160,3 +160,33 @@ func equalU64(a, b []uint64) bool {
 	}
 	return true
 }
+
+func TestOpenRemovesOrphanedDirectories(t *testing.T) {
+	dir := t.TempDir()
+	b := openTest(t, dir)
+	setup(t, b, 2)
+	mustClose(t, b)
+
+	// What a crash right after persisting deletes would leave.
+	orphans := []string{
+		filepath.Join(dir, "streams", "7"),
+		filepath.Join(dir, "streams", "0", "topics", "3"),
+		filepath.Join(dir, "streams", "0", "topics", "0", "partitions", "2"),
+	}
+	for _, o := range orphans {
+		if err := os.MkdirAll(filepath.Join(o, "x"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	b = openTest(t, dir)
+	defer mustClose(t, b)
+	for _, o := range orphans {
+		if _, err := os.Stat(o); !os.IsNotExist(err) {
+			t.Errorf("%s survived Open: %v", o, err)
+		}
+	}
+	if _, err := os.Stat(partitionPath(dir, 1)); err != nil {
+		t.Fatalf("a live partition was removed: %v", err)
+	}
+}

@@ -107,6 +107,8 @@ type Store struct {
 	state  fileState
 	byID   map[uint32]*User
 	byName map[string]uint32
+	// dummyHash is checked for unknown usernames; see Authenticate.
+	dummyHash string
 }
 
 // Open loads DataDir/users.json, or creates it with the root user on first
@@ -120,6 +122,11 @@ func Open(opts Options) (*Store, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.opts.Logger = s.log
+	dummy, err := hashPassword("unknown user", s.opts.Argon2)
+	if err != nil {
+		return nil, err
+	}
+	s.dummyHash = dummy
 
 	raw, err := os.ReadFile(s.path)
 	switch {

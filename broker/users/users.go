@@ -79,6 +79,9 @@ func (s *Store) Authenticate(username, password string) (User, error) {
 	}
 	u, ok := s.Get(broker.ByName(username))
 	if !ok {
+		// Hash anyway, so the answer takes as long as for a wrong
+		// password and does not tell which usernames exist.
+		checkPassword(s.dummyHash, password)
 		return User{}, broker.ErrInvalidCredentials
 	}
 	match, err := checkPassword(u.PasswordHash, password)

@@ -78,7 +78,18 @@
 // index is rewritten where it disagrees. Before truncating, the whole
 // segment is rescanned from its start so a damaged index cannot cause
 // valid frames to be dropped. Truncations are logged with the keys
-// stream, topic, partition, segment and truncated_bytes.
+// stream, topic, partition, segment and truncated_bytes. Directories of
+// objects meta.json no longer lists (a crash between persisting a delete
+// and removing files) are removed.
+//
+// What recovery does not do: index entries of the last segment before its
+// final 4 MiB, and those of sealed segments between their first and last
+// entries, are trusted without reading the frames they point at, and
+// payloads there are not checksummed at open. A poll checks that the
+// frames it read carry the offsets it expected and fills the range
+// exactly, and fails with ErrCorrupt otherwise; a flipped payload bit in
+// the trusted part is returned as stored. Verifying everything at open
+// would cost a full read of the data directory.
 //
 // # Polling
 //

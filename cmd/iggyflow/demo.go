@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/iggyflow/iggyflow/config"
+	"github.com/iggyflow/iggyflow/events"
 	"github.com/iggyflow/iggyflow/iggy"
 	"github.com/iggyflow/iggyflow/outbox"
 	"github.com/iggyflow/iggyflow/outbox/sqlite"
@@ -292,9 +293,35 @@ func (d *demo) produce(ctx context.Context) error {
 	return g.Wait()
 }
 
-// consume applies deliveries to the projection and acknowledges each one
-// after the projection's transaction committed.
+// consume applies deliveries to the projection in batches of whatever has
+// arrived, and acknowledges them after the projection's transaction
+// committed.
 func (d *demo) consume(ctx context.Context, c *iggy.Consumer) error {
+	arrivals := make(chan *iggy.Delivery, maxApplyBatch)
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		defer close(arrivals)
+		return d.receive(ctx, c, arrivals)
+	})
+	g.Go(func() error {
+		for batch := range batches(arrivals) {
+			if err := d.handle(ctx, batch); err != nil {
+				return err
+			}
+			for _, del := range batch {
+				if err := c.Ack(ctx, del); err != nil {
+					return fmt.Errorf("ack %s: %w", del.Envelope.ID, err)
+				}
+			}
+		}
+		return ctx.Err()
+	})
+	return g.Wait()
+}
+
+const maxApplyBatch = 512
+
+func (d *demo) receive(ctx context.Context, c *iggy.Consumer, out chan<- *iggy.Delivery) error {
 	for {
 		del, err := c.Receive(ctx)
 		if err != nil {
@@ -304,37 +331,72 @@ func (d *demo) consume(ctx context.Context, c *iggy.Consumer) error {
 			var decodeErr *iggy.DecodeError
 			if errors.As(err, &decodeErr) {
 				d.stats.consumeError.Add(1)
+				if err := c.MoveToDLQ(ctx, decodeErr.Delivery, decodeErr.Error()); err != nil {
+					return fmt.Errorf("park undecodable message: %w", err)
+				}
 				continue
 			}
 			return fmt.Errorf("receive: %w", err)
 		}
-		if err := d.handle(ctx, del); err != nil {
-			return err
-		}
-		if err := c.Ack(ctx, del); err != nil {
-			return fmt.Errorf("ack %s: %w", del.Envelope.ID, err)
+		select {
+		case out <- del:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 }
 
-func (d *demo) handle(ctx context.Context, del *iggy.Delivery) error {
-	env := del.Envelope
-	seq, err := d.shop.tenantSeq(ctx, env.ID)
+// batches yields, each time, the first waiting delivery and every other
+// one already waiting behind it, up to maxApplyBatch.
+func batches(in <-chan *iggy.Delivery) func(yield func([]*iggy.Delivery) bool) {
+	return func(yield func([]*iggy.Delivery) bool) {
+		for first := range in {
+			batch := []*iggy.Delivery{first}
+		fill:
+			for len(batch) < maxApplyBatch {
+				select {
+				case del, ok := <-in:
+					if !ok {
+						break fill
+					}
+					batch = append(batch, del)
+				default:
+					break fill
+				}
+			}
+			if !yield(batch) {
+				return
+			}
+		}
+	}
+}
+
+func (d *demo) handle(ctx context.Context, batch []*iggy.Delivery) error {
+	envs := make([]*events.Envelope, len(batch))
+	seqs := make([]int64, len(batch))
+	for i, del := range batch {
+		envs[i] = del.Envelope
+		seq, err := d.shop.tenantSeq(ctx, del.Envelope.ID)
+		if err != nil {
+			return err
+		}
+		seqs[i] = seq
+	}
+
+	results, err := d.proj.applyBatch(ctx, envs, seqs)
 	if err != nil {
 		return err
 	}
-	res, err := d.proj.apply(ctx, env, seq)
-	if err != nil {
-		return err
+	for i, res := range results {
+		if res.duplicate {
+			d.stats.redelivered.Add(1)
+			continue
+		}
+		if res.outOfOrder {
+			d.stats.outOfOrder.Add(1)
+		}
+		d.recordApplied(envs[i].ID)
 	}
-	if res.duplicate {
-		d.stats.redelivered.Add(1)
-		return nil
-	}
-	if res.outOfOrder {
-		d.stats.outOfOrder.Add(1)
-	}
-	d.recordApplied(env.ID)
 	return nil
 }
 

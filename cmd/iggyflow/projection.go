@@ -57,16 +57,30 @@ type applyResult struct {
 	outOfOrder bool
 }
 
-// apply records the event's effect and its receipt in one transaction. seq
-// is the event's position in its tenant's history; an event that is not
-// the next one of its tenant is counted as out of order.
-func (p *projection) apply(ctx context.Context, env *events.Envelope, seq int64) (applyResult, error) {
+// applyBatch applies envs in order in one transaction; seqs[i] is the
+// position of envs[i] in its tenant's history.
+func (p *projection) applyBatch(ctx context.Context, envs []*events.Envelope, seqs []int64) ([]applyResult, error) {
 	tx, err := p.db.BeginTx(ctx, nil)
 	if err != nil {
-		return applyResult{}, fmt.Errorf("begin projection: %w", err)
+		return nil, fmt.Errorf("begin projection: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 
+	results := make([]applyResult, len(envs))
+	for i, env := range envs {
+		if results[i], err = p.apply(ctx, tx, env, seqs[i]); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit projection: %w", err)
+	}
+	return results, nil
+}
+
+// apply records the event's effect and its receipt in tx. An event that
+// is not the next one of its tenant is counted as out of order.
+func (p *projection) apply(ctx context.Context, tx *sql.Tx, env *events.Envelope, seq int64) (applyResult, error) {
 	res, err := tx.ExecContext(ctx,
 		`INSERT INTO proj_receipts (event_id, tenant_id) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING`,
 		env.ID.String(), env.TenantID.String())
@@ -77,19 +91,14 @@ func (p *projection) apply(ctx context.Context, env *events.Envelope, seq int64)
 		return applyResult{duplicate: true}, nil
 	}
 
-	var result applyResult
 	last, err := p.lastSeq(ctx, tx, env.TenantID)
 	if err != nil {
 		return applyResult{}, err
 	}
-	result.outOfOrder = seq != last+1
 	if err := p.applyEvent(ctx, tx, env, max(seq, last)); err != nil {
 		return applyResult{}, err
 	}
-	if err := tx.Commit(); err != nil {
-		return applyResult{}, fmt.Errorf("commit projection: %w", err)
-	}
-	return result, nil
+	return applyResult{outOfOrder: seq != last+1}, nil
 }
 
 func (p *projection) lastSeq(ctx context.Context, tx *sql.Tx, tenant uuid.UUID) (int64, error) {

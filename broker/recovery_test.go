@@ -252,3 +252,25 @@ func TestRecoverTailWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestPollDetectsIndexPointingAtWrongBytes covers the part of a sealed
+// index that Open trusts: an entry shifted by one byte must make the poll
+// fail with ErrCorrupt rather than return misframed messages.
+func TestPollDetectsIndexPointingAtWrongBytes(t *testing.T) {
+	dir := t.TempDir()
+	segSize := int64(8 * frameBytes)
+	writeAndClose(t, dir, segSize, 30)
+
+	idx := filepath.Join(partitionPath(dir, 0), segmentName(0)+indexExt)
+	rewrite(t, idx, func(b []byte) { le.PutUint32(b[3*indexEntrySize+4:], le.Uint32(b[3*indexEntrySize+4:])+1) })
+
+	b := openTest(t, dir, func(o *Options) { o.SegmentSize = segSize })
+	defer mustClose(t, b)
+
+	_, err := b.Poll(sName, tName, PollRequest{Consumer: single(1), Count: 2,
+		Strategy: PollingStrategy{Kind: StrategyOffset, Value: 3}})
+	if !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("poll through a shifted index entry: %v", err)
+	}
+	checkRun(t, pollOffset(t, b, 0, 8, 100).Messages, 8, 8, 22)
+}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/iggyflow/iggyflow/broker"
+	"github.com/iggyflow/iggyflow/broker/users"
 	"github.com/iggyflow/iggyflow/broker/wire"
 )
 
@@ -88,4 +89,9 @@ func (c *conn) createToken(r wire.CreatePersonalAccessToken) (reply, error) {
 		return nil, err
 	}
 	return one(wire.AppendRawToken(nil, tok)), nil
+}
+
+func userInfo(u users.User) wire.UserInfo {
+	return wire.UserInfo{ID: u.ID, CreatedAt: u.CreatedAt, Status: u.Status, Username: u.Username,
+		Permissions: u.Permissions}
 }

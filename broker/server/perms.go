@@ -2,7 +2,6 @@ package server
 
 import (
 	"github.com/iggyflow/iggyflow/broker"
-	"github.com/iggyflow/iggyflow/broker/users"
 	"github.com/iggyflow/iggyflow/broker/wire"
 )
 
@@ -151,9 +150,4 @@ func (c *conn) allowTopic(r right, path wire.TopicPath) error {
 func (c *conn) self(id broker.Identifier) bool {
 	u, ok := c.srv.users.Get(id)
 	return ok && u.ID == c.user()
-}
-
-func userInfo(u users.User) wire.UserInfo {
-	return wire.UserInfo{ID: u.ID, CreatedAt: u.CreatedAt, Status: u.Status, Username: u.Username,
-		Permissions: u.Permissions}
 }

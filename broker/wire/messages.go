@@ -62,9 +62,6 @@ func ParseMessages(b []byte, count uint32) ([]broker.Message, error) {
 	return out, nil
 }
 
-// MessageChecksum returns the checksum field of the frame at the start of b.
-func MessageChecksum(b []byte) uint64 { return binary.LittleEndian.Uint64(b[msgChecksum:]) }
-
 // PollHeaderSize is the size of the PollMessages response header.
 const PollHeaderSize = 16
 

@@ -20,7 +20,6 @@ const (
 
 // Offsets of the message header fields.
 const (
-	msgChecksum        = 0
 	msgID              = 8
 	msgOffset          = 24
 	msgTimestamp       = 32

@@ -84,9 +84,6 @@ func decodeUpdateUser(d *decoder) Request {
 		s := d.status()
 		r.Status = &s
 	}
-	if d.err != nil {
-		return nil
-	}
 	return r
 }
 

@@ -169,3 +169,23 @@ func TestPartitioning(t *testing.T) {
 	_, err = b.Append(ByID(9), tName, Partitioning{Kind: Balanced}, msgs(0, 1))
 	wantCode(t, err, ErrStreamNotFound)
 }
+
+// TestPolledSlicesDoNotOverlap guards the shared poll buffer: appending to
+// one message's payload or headers must not change the next message.
+func TestPolledSlicesDoNotOverlap(t *testing.T) {
+	b := openTest(t, t.TempDir())
+	defer mustClose(t, b)
+	setup(t, b, 1)
+	in := msgs(0, 2)
+	in[0].Headers = []byte("hh")
+	in[1].Headers = []byte("kk")
+	b.Append(sName, tName, Partitioning{Kind: Balanced}, in)
+
+	got := pollOffset(t, b, 0, 0, 2).Messages
+	_ = append(got[0].Payload, 'X')
+	_ = append(got[0].Headers, 'Y', 'Y', 'Y', 'Y', 'Y', 'Y', 'Y', 'Y')
+	checkRun(t, got, 0, 0, 2)
+	if string(got[1].Headers) != "kk" || string(got[0].Headers) != "hh" {
+		t.Fatalf("headers changed: %q %q", got[0].Headers, got[1].Headers)
+	}
+}

@@ -159,13 +159,15 @@ func decodeFrames(frames []byte, count uint32) []Message {
 		if n > len(frames) {
 			break
 		}
-		msgs = append(msgs, decodeFrame(frames[:n]))
+		msgs = append(msgs, decodeFrame(frames[:n:n]))
 		frames = frames[n:]
 	}
 	return msgs
 }
 
-// decodeFrame decodes one whole frame; Payload and Headers alias f.
+// decodeFrame decodes one whole frame; Payload and Headers alias f, with
+// their capacity cut at their end so an append to one cannot overwrite
+// the next.
 func decodeFrame(f []byte) Message {
 	var m Message
 	copy(m.ID[:], f[offID:offID+16])
@@ -177,7 +179,7 @@ func decodeFrame(f []byte) Message {
 	body := f[FrameHeaderSize:]
 	m.Payload = body[:p:p]
 	if len(body) > p {
-		m.Headers = body[p:]
+		m.Headers = body[p:len(body):len(body)]
 	}
 	return m
 }

@@ -1,6 +1,27 @@
 // Package outbox writes events in the caller's database transaction and
 // relays them to a transport afterwards, so that a committed write always
 // has its event delivered and a rolled-back one never does.
+//
+//	service:  tx := db.BeginTx(...)
+//	          write domain rows
+//	          Bus.PublishInTx(ctx, tx, tenant, actor, event)  ── validate, encode,
+//	          tx.Commit()                                        Store.Insert in tx,
+//	                                                             signal relays
+//	relay:    loop
+//	            Claim(worker, BatchSize, Lease)  ── rows due, in Seq order, token T
+//	            decode payloads                  ── undecodable: failed attempt
+//	            transport.PublishBatch(envs)
+//	            MarkDispatched(T, ids)           ── or MarkRetry / MarkFailed (+DLQ)
+//	            Release(T)                       ── rows held back this round
+//	          wait: Bus signal (re-check 0.5 ms .. 100 ms), store Notifier, or
+//	                PollInterval
+//
+// Order: the store hands out a tenant's rows only in Seq order and never
+// while an earlier row of the tenant is leased or waiting for a retry, so a
+// tenant's events reach the transport in commit order even with several
+// relays. Delivery is at least once: a relay that dies after publishing
+// and before marking leaves its rows to be published again once its lease
+// ends, and its token is fenced so its late updates change nothing.
 package outbox
 
 import (
@@ -85,13 +106,20 @@ type Store interface {
 	// and not claimable, so a tenant's events leave in order. An empty
 	// claim has no records.
 	Claim(ctx context.Context, worker string, limit int, lease time.Duration) (Claim, error)
-	// MarkDispatched records that the claimed rows were published.
+	// MarkDispatched records that the claimed rows were published. It
+	// changes only rows still pending under token; if any id is not, the
+	// others are still marked and the error wraps ErrFenced.
 	MarkDispatched(ctx context.Context, token int64, ids []uuid.UUID) error
-	// MarkRetry records a failed attempt and when to try again.
+	// MarkRetry records a failed attempt and when to try again, and
+	// returns the row to the pool (no lease). ErrFenced (wrapped) when
+	// token no longer holds the row.
 	MarkRetry(ctx context.Context, token int64, id uuid.UUID, retryCount int, next time.Time, lastErr string) error
 	// MarkFailed parks a row that will not be retried automatically.
+	// ErrFenced (wrapped) when token no longer holds the row.
 	MarkFailed(ctx context.Context, token int64, id uuid.UUID, retryCount int, lastErr string) error
-	// Release returns the claim's unfinished rows to the pending pool.
+	// Release returns the claim's unfinished rows to the pending pool
+	// without counting an attempt. Marked rows are not touched; a token
+	// that holds nothing is not an error.
 	Release(ctx context.Context, token int64) error
 	// Stats reports the backlog.
 	Stats(ctx context.Context) (Stats, error)

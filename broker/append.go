@@ -66,7 +66,7 @@ func (b *Broker) Append(sid, tid Identifier, p Partitioning, msgs []Message) (Ap
 	part.mu.Lock()
 	part.batch, part.ends = part.batch[:0], part.ends[:0]
 	for i := range msgs {
-		part.batch = AppendFrame(part.batch, &msgs[i])
+		part.batch = appendFrameUnsummed(part.batch, &msgs[i])
 		part.ends = append(part.ends, len(part.batch))
 	}
 	res, err := b.appendLocked(part, part.batch, part.ends)

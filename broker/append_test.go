@@ -183,6 +183,7 @@ func TestPolledSlicesDoNotOverlap(t *testing.T) {
 
 	got := pollOffset(t, b, 0, 0, 2).Messages
 	_ = append(got[0].Payload, 'X')
+	// 70 bytes fit in what the next 80-byte frame would offer as capacity.
 	_ = append(got[0].Headers, bytes.Repeat([]byte("Y"), 70)...)
 	checkRun(t, got, 0, 0, 2)
 	if string(got[1].Headers) != "kk" || string(got[0].Headers) != "hh" {

@@ -42,6 +42,15 @@ func FrameSize(m *Message) int {
 // timestamps and id as given, checksum computed) and returns the result.
 func AppendFrame(dst []byte, m *Message) []byte {
 	start := len(dst)
+	dst = appendFrameUnsummed(dst, m)
+	le.PutUint64(dst[start+offChecksum:], xxh3.Hash(dst[start+offID:]))
+	return dst
+}
+
+// appendFrameUnsummed is AppendFrame leaving the checksum zero, for
+// frames stampFrames checksums once their offset is known.
+func appendFrameUnsummed(dst []byte, m *Message) []byte {
+	start := len(dst)
 	dst = append(dst, make([]byte, FrameHeaderSize)...)
 	dst = append(dst, m.Payload...)
 	dst = append(dst, m.Headers...)
@@ -53,7 +62,6 @@ func AppendFrame(dst []byte, m *Message) []byte {
 	le.PutUint64(h[offOrigin:], m.OriginTimestamp)
 	le.PutUint32(h[offHeadersLen:], uint32(len(m.Headers)))
 	le.PutUint32(h[offPayloadLen:], uint32(len(m.Payload)))
-	le.PutUint64(h[offChecksum:], xxh3.Hash(dst[start+offID:]))
 	return dst
 }
 

@@ -20,7 +20,7 @@ type Store struct {
 	logger *slog.Logger
 }
 
-// Open opens (creating if needed) the SQLite database at path, sets WAL
+// Open opens (creating if needed) the SQLite database file at path, sets WAL
 // mode, the busy timeout and foreign keys, and applies the embedded
 // migrations. Calling Open again on the same file is safe.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
@@ -51,6 +51,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 func buildDSN(path string, cfg config) (string, error) {
 	if path == "" {
 		return "", fmt.Errorf("outbox/sqlite: open: empty path")
+	}
+	if path == ":memory:" || strings.Contains(path, "mode=memory") {
+		// Every connection of the pool would get its own empty database.
+		return "", fmt.Errorf("outbox/sqlite: open %s: in-memory databases are not supported; use a file", path)
 	}
 	switch strings.ToUpper(cfg.synchronous) {
 	case "OFF", "NORMAL", "FULL", "EXTRA":

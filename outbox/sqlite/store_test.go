@@ -151,3 +151,60 @@ func TestMarkDispatchedPlanSeeksByID(t *testing.T) {
 		t.Fatalf("mark plan does not seek by id:\n%s", plan)
 	}
 }
+
+func TestOpenRejectsBadInput(t *testing.T) {
+	ctx := context.Background()
+	for _, path := range []string{"", ":memory:"} {
+		if s, err := Open(ctx, path); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded, want an error", path)
+		}
+	}
+	if s, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"), WithSynchronous("SOMETIMES")); err == nil {
+		s.Close()
+		t.Error("Open with synchronous SOMETIMES succeeded")
+	}
+}
+
+// TestConcurrentOpenMigratesOnce opens one new file from several
+// goroutines at once, as several processes starting together would.
+func TestConcurrentOpenMigratesOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "outbox.db")
+	const n = 4
+	errs := make(chan error, n)
+	stores := make(chan *Store, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			s, err := Open(context.Background(), path)
+			errs <- err
+			stores <- s
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Open: %v", err)
+		}
+		if s := <-stores; s != nil {
+			defer s.Close()
+		}
+	}
+
+	s := openAt(t, path)
+	var count, version int
+	if err := s.DB().QueryRow(`SELECT count(*), max(version) FROM schema_migrations`).Scan(&count, &version); err != nil {
+		t.Fatal(err)
+	}
+	if count != 1 || version != 1 {
+		t.Fatalf("schema_migrations: %d rows, max version %d; want one row, version 1", count, version)
+	}
+}
+
+func openAt(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}

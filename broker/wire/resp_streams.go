@@ -41,10 +41,16 @@ func AppendStreamDetails(b []byte, s broker.StreamInfo) []byte {
 
 // AppendStreams writes GetStreams' response: headers in id order.
 func AppendStreams(b []byte, streams []broker.StreamInfo) []byte {
-	sorted := append([]broker.StreamInfo(nil), streams...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
-	for _, s := range sorted {
-		b = AppendStreamHeader(b, s)
+	return appendByID(b, streams, func(s broker.StreamInfo) uint32 { return s.ID }, AppendStreamHeader)
+}
+
+// appendByID encodes items in id order without reordering the caller's
+// slice.
+func appendByID[T any](b []byte, items []T, id func(T) uint32, enc func([]byte, T) []byte) []byte {
+	sorted := append([]T(nil), items...)
+	sort.SliceStable(sorted, func(i, j int) bool { return id(sorted[i]) < id(sorted[j]) })
+	for _, it := range sorted {
+		b = enc(b, it)
 	}
 	return b
 }
@@ -67,22 +73,12 @@ func AppendTopicHeader(b []byte, t broker.TopicInfo) []byte {
 // topic header and one entry per partition, in partition id order.
 func AppendTopicDetails(b []byte, t broker.TopicInfo) []byte {
 	b = AppendTopicHeader(b, t)
-	parts := append([]broker.PartitionInfo(nil), t.Partitions...)
-	sort.Slice(parts, func(i, j int) bool { return parts[i].ID < parts[j].ID })
-	for _, p := range parts {
-		b = AppendPartitionInfo(b, p)
-	}
-	return b
+	return appendByID(b, t.Partitions, func(p broker.PartitionInfo) uint32 { return p.ID }, AppendPartitionInfo)
 }
 
 // AppendTopics writes topic headers in id order (GetTopics' response).
 func AppendTopics(b []byte, topics []broker.TopicInfo) []byte {
-	sorted := append([]broker.TopicInfo(nil), topics...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
-	for _, t := range sorted {
-		b = AppendTopicHeader(b, t)
-	}
-	return b
+	return appendByID(b, topics, func(t broker.TopicInfo) uint32 { return t.ID }, AppendTopicHeader)
 }
 
 // AppendPartitionInfo writes a 40-byte partition entry.
@@ -120,12 +116,7 @@ func AppendGroupDetails(b []byte, g broker.GroupInfo) []byte {
 
 // AppendGroups writes group headers in id order (GetConsumerGroups).
 func AppendGroups(b []byte, groups []broker.GroupInfo) []byte {
-	sorted := append([]broker.GroupInfo(nil), groups...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
-	for _, g := range sorted {
-		b = AppendGroupHeader(b, g)
-	}
-	return b
+	return appendByID(b, groups, func(g broker.GroupInfo) uint32 { return g.ID }, AppendGroupHeader)
 }
 
 // AppendOffset writes GetConsumerOffset's 20-byte response

@@ -57,7 +57,22 @@ func createPartition(dir string, id uint32, createdAt uint64, cfg partitionConfi
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("broker: create partition dir %s: %w", dir, err)
 	}
-	return openPartition(dir, id, createdAt, cfg)
+
+	p, err := openPartition(dir, id, createdAt, cfg)
+	if err != nil || cfg.fsync == FsyncNever {
+		return p, err
+	}
+
+	// Make the directory and the first segment's names durable, so a
+	// synced append cannot end up in a file a power loss unlinks. The
+	// topic's own directories are synced by its creator.
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		if err := syncDir(d); err != nil {
+			p.closeSegments()
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // openPartition opens the segments in dir and recovers the last one.

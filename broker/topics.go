@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 )
 
 // maxPartitions is the most partitions a topic may be created with and the
@@ -80,7 +81,19 @@ func (b *Broker) createTopicFiles(s *stream, t *topic, n uint32) error {
 		os.RemoveAll(t.dir)
 		return err
 	}
-	return nil
+	if b.opts.Fsync == FsyncNever || n == 0 {
+		return nil
+	}
+
+	// topic dir, topics, stream dir, streams, DataDir.
+	for d := t.dir; ; d = filepath.Dir(d) {
+		if err := syncDir(d); err != nil {
+			return err
+		}
+		if d == filepath.Clean(b.opts.DataDir) || filepath.Dir(d) == d {
+			return nil
+		}
+	}
 }
 
 // addPartitions appends n fresh partitions to t. The caller holds b.mu.

@@ -9,11 +9,20 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/iggyflow/iggyflow/outbox"
 )
 
-// candidate is a row locked by step 1 of a claim.
+// claimWaitSetting bounds how long a contended claim waits for the claim
+// it lost to; claims are short, so the bound only matters if something
+// else holds a row lock for long.
+const claimWaitSetting = "SET LOCAL lock_timeout = '2s'"
+
+// lockNotAvailable is the SQLSTATE of a lock_timeout expiry.
+const lockNotAvailable = "55P03"
+
+// candidate is a row found or locked by a claim.
 type candidate struct {
 	id     uuid.UUID
 	seq    int64
@@ -36,53 +45,73 @@ func (s *Store) Claim(ctx context.Context, worker string, limit int, lease time.
 	}
 
 	for attempt := 1; ; attempt++ {
-		c, contended, err := s.claimOrdered(ctx, worker, limit, lease)
-		if err != nil || len(c.Records) > 0 || !contended || attempt >= s.cfg.claimAttempts {
+		c, lost, err := s.claimOrdered(ctx, worker, limit, lease)
+		if err != nil || len(c.Records) > 0 || !lost.contended || attempt >= s.cfg.claimAttempts {
 			return c, err
+		}
+		if lost.waitFor != uuid.Nil {
+			if err := s.waitForHolder(ctx, lost.waitFor); err != nil {
+				return c, err
+			}
 		}
 	}
 }
 
-// claimOrdered runs one claim transaction. contended reports that rows
-// were locked but all of them were dropped by the prefix check.
-func (s *Store) claimOrdered(ctx context.Context, worker string, limit int, lease time.Duration) (outbox.Claim, bool, error) {
+// lostRace says why a claim came back empty although rows were due.
+type lostRace struct {
+	// contended: a racing claim held the rows this one wanted, so trying
+	// again after it commits may find others.
+	contended bool
+	// waitFor is a row the racing claim holds; zero if none is known.
+	waitFor uuid.UUID
+}
+
+// claimOrdered runs one claim transaction.
+func (s *Store) claimOrdered(ctx context.Context, worker string, limit int, lease time.Duration) (outbox.Claim, lostRace, error) {
 	empty := outbox.Claim{Worker: worker}
 	now := s.now()
 
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
-		return empty, false, fmt.Errorf("outbox/postgres: claim: begin: %w", err)
+		return empty, lostRace{}, fmt.Errorf("outbox/postgres: claim: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
 
-	cands, err := s.lockCandidates(ctx, tx, now, limit)
+	cands, err := queryCandidates(ctx, tx, "select candidates", s.q.candidates, now, limit)
 	if err != nil || len(cands) == 0 {
-		return empty, false, err
+		return empty, lostRace{}, err
+	}
+	locked, err := queryCandidates(ctx, tx, "lock candidates", s.q.lock, candidateIDs(cands), now)
+	if err != nil {
+		return empty, lostRace{}, err
+	}
+	if len(locked) == 0 {
+		return empty, lostRace{contended: true, waitFor: cands[0].id}, nil
 	}
 
-	keep, err := s.checkPrefixes(ctx, tx, now, cands)
+	keep, err := s.checkPrefixes(ctx, tx, now, locked)
 	if err != nil {
-		return empty, false, err
+		return empty, lostRace{}, err
 	}
 	if len(keep) == 0 {
-		return empty, true, nil
+		return empty, lostRace{contended: true}, nil
 	}
 
 	c, err := s.lease(ctx, tx, worker, now, lease, keep)
 	if err != nil {
-		return empty, false, err
+		return empty, lostRace{}, err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return empty, false, fmt.Errorf("outbox/postgres: claim: commit: %w", err)
+		return empty, lostRace{}, fmt.Errorf("outbox/postgres: claim: commit: %w", err)
 	}
-	return c, false, nil
+	return c, lostRace{}, nil
 }
 
-// lockCandidates is step 1: lock due rows of tenants that are not busy.
-func (s *Store) lockCandidates(ctx context.Context, tx pgx.Tx, now time.Time, limit int) ([]candidate, error) {
-	rows, err := tx.Query(ctx, s.q.lockOrdered, now, limit)
+// queryCandidates runs a statement returning (id, seq, tenant_id) rows.
+func queryCandidates(ctx context.Context, tx pgx.Tx, step, query string, args ...any) ([]candidate, error) {
+	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("outbox/postgres: claim: lock candidates: %w", err)
+		return nil, fmt.Errorf("outbox/postgres: claim: %s: %w", step, err)
 	}
 	cands, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (candidate, error) {
 		var c candidate
@@ -90,9 +119,44 @@ func (s *Store) lockCandidates(ctx context.Context, tx pgx.Tx, now time.Time, li
 		return c, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("outbox/postgres: claim: lock candidates: %w", err)
+		return nil, fmt.Errorf("outbox/postgres: claim: %s: %w", step, err)
 	}
 	return cands, nil
+}
+
+func candidateIDs(cands []candidate) []uuid.UUID {
+	out := make([]uuid.UUID, len(cands))
+	for i, c := range cands {
+		out[i] = c.id
+	}
+	return out
+}
+
+// waitForHolder blocks until the claim that locked row id ends, for at
+// most the lock_timeout of claimWaitSetting, so that the next attempt
+// sees that claim's leases; polling instead would either spin or sleep
+// longer than needed. It runs in a transaction of its own, after the
+// claim's has rolled back: a FOR UPDATE that skips or drops rows may
+// still hold locks on rows a concurrent claim committed, and waiting
+// while holding them could close a cycle with that claim's
+// MarkDispatched. FOR KEY SHARE conflicts with the claim's FOR UPDATE
+// but not with the updates that follow, so the wait itself blocks no one.
+func (s *Store) waitForHolder(ctx context.Context, id uuid.UUID) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, claimWaitSetting); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, s.q.wait, id)
+		return err
+	})
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == lockNotAvailable {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("outbox/postgres: claim: wait for concurrent claim: %w", err)
+	}
+	return nil
 }
 
 // checkPrefixes is step 2: with a snapshot taken after our locks are

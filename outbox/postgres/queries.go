@@ -23,31 +23,67 @@ const (
 	insertNotifySQL = `WITH ins AS (` + insertSQL + ` RETURNING 1)
 		SELECT pg_notify($10, '') FROM ins`
 
-	// lockOrderedSQL is step 1 of an ordered claim ($1 now, $2 limit).
-	lockOrderedSQL = `WITH busy AS MATERIALIZED (
-			SELECT tenant_id, min(seq) AS cut, coalesce(bool_or(lease_until > $1), false) AS leased
+	// busyCTE names the tenants a claim must leave alone ($1 now): with a
+	// row under a live lease (leased), or with a row waiting for a retry
+	// (cut: their rows from that seq on wait too). It reads the rows in
+	// the claimed_at index and the pending rows not yet due.
+	busyCTE = `busy AS MATERIALIZED (
+			SELECT tenant_id, min(seq) AS cut,
+				coalesce(bool_or(claimed_at IS NOT NULL AND lease_until > $1), false) AS leased
 			FROM {events}
-			WHERE status = 'pending' AND (next_attempt_at > $1 OR lease_until > $1)
+			WHERE status = 'pending'
+				AND (next_attempt_at > $1 OR (claimed_at IS NOT NULL AND lease_until > $1))
 			GROUP BY tenant_id
-		)
-		SELECT e.id, e.seq, e.tenant_id FROM {events} e
-		WHERE e.status = 'pending' AND e.next_attempt_at <= $1
-			AND (e.lease_until IS NULL OR e.lease_until <= $1)
-			AND NOT EXISTS (SELECT 1 FROM busy b WHERE b.tenant_id = e.tenant_id
-				AND (b.leased OR b.cut < e.seq))
-		ORDER BY e.seq
-		LIMIT $2
-		FOR UPDATE OF e SKIP LOCKED`
+		)`
+
+	// candidatesSQL is step 1 of an ordered claim ($1 now, $2 limit): the
+	// tenants of the oldest claimable rows, oldest first, and for each its
+	// claimable prefix, until $2 rows. It locks nothing; the incremental
+	// sort on (first, seq) stops after the tenants it needs.
+	candidatesSQL = `WITH ` + busyCTE + `
+		SELECT p.id, p.seq, p.tenant_id
+		FROM (
+			SELECT h.tenant_id, min(h.seq) AS first FROM (
+				SELECT e.tenant_id, e.seq FROM {events} e
+				WHERE e.status = 'pending' AND e.next_attempt_at <= $1
+					AND (e.lease_until IS NULL OR e.lease_until <= $1)
+					AND NOT EXISTS (SELECT 1 FROM busy b WHERE b.tenant_id = e.tenant_id
+						AND (b.leased OR b.cut < e.seq))
+				ORDER BY e.seq LIMIT $2
+			) h GROUP BY h.tenant_id ORDER BY 2
+		) t
+		CROSS JOIN LATERAL (
+			SELECT e.id, e.seq, e.tenant_id FROM {events} e
+			WHERE e.tenant_id = t.tenant_id AND e.status = 'pending' AND e.next_attempt_at <= $1
+				AND (e.lease_until IS NULL OR e.lease_until <= $1)
+				AND e.seq < coalesce((SELECT b.cut FROM busy b WHERE b.tenant_id = t.tenant_id),
+					9223372036854775807)
+			ORDER BY e.seq LIMIT $2
+		) p
+		ORDER BY t.first, p.seq
+		LIMIT $2`
+
+	// lockSQL locks the candidates ($1 ids) that are still claimable ($2
+	// now), skipping those a concurrent claim holds.
+	lockSQL = `SELECT id, seq, tenant_id FROM {events}
+		WHERE id = ANY($1) AND status = 'pending' AND next_attempt_at <= $2
+			AND (lease_until IS NULL OR lease_until <= $2)
+		ORDER BY seq
+		FOR UPDATE SKIP LOCKED`
+
+	// waitSQL waits, for at most lock_timeout, until the claim holding the
+	// row $1 ends.
+	waitSQL = `SELECT 1 FROM {events} WHERE id = $1 FOR KEY SHARE`
 
 	// prefixSQL is step 2 of an ordered claim: for each tenant in hand
 	// ($1 tenants, $2 rows held of each), whether another worker has a
 	// live lease on it ($3 now) and its first held+1 pending rows.
-	prefixSQL = `SELECT t.tenant_id, l.leased, f.seq
+	prefixSQL = `WITH live AS MATERIALIZED (
+			SELECT DISTINCT tenant_id FROM {events}
+			WHERE status = 'pending' AND claimed_at IS NOT NULL AND lease_until > $3
+		)
+		SELECT t.tenant_id, EXISTS (SELECT 1 FROM live l WHERE l.tenant_id = t.tenant_id), f.seq
 		FROM unnest($1::uuid[], $2::int8[]) AS t(tenant_id, n)
-		CROSS JOIN LATERAL (SELECT EXISTS (
-			SELECT 1 FROM {events} x
-			WHERE x.tenant_id = t.tenant_id AND x.status = 'pending' AND x.lease_until > $3
-		)) AS l(leased)
 		CROSS JOIN LATERAL (
 			SELECT e.seq FROM {events} e
 			WHERE e.tenant_id = t.tenant_id AND e.status = 'pending'
@@ -140,7 +176,8 @@ func (n names) expand(sql string) string { return n.replacer.Replace(sql) }
 // queries is the SQL of one store with its names filled in.
 type queries struct {
 	insert, insertNotify                   string
-	lockOrdered, prefix, lease, claimFree  string
+	candidates, lock, wait, prefix         string
+	lease, claimFree                       string
 	markDispatched, markRetry, markFailed  string
 	release, requeue, failed, get          string
 	deleteDispatched, stats, migrationsDDL string
@@ -150,7 +187,9 @@ func buildQueries(n names) queries {
 	return queries{
 		insert:           n.expand(insertSQL),
 		insertNotify:     n.expand(insertNotifySQL),
-		lockOrdered:      n.expand(lockOrderedSQL),
+		candidates:       n.expand(candidatesSQL),
+		lock:             n.expand(lockSQL),
+		wait:             n.expand(waitSQL),
 		prefix:           n.expand(prefixSQL),
 		lease:            n.expand(leaseSQL),
 		claimFree:        n.expand(claimUnorderedSQL),

@@ -70,50 +70,73 @@ func TestInsertNilTx(t *testing.T) {
 	}
 }
 
-func TestClaimOrderLimitAndTokens(t *testing.T) {
+// TestClaimTakesTenantPrefixes checks what each claim takes: the
+// tenants with the oldest claimable rows, oldest first, each with its
+// whole claimable prefix, up to the limit; never a tenant another claim
+// holds; rows sorted by seq; tokens growing.
+func TestClaimTakesTenantPrefixes(t *testing.T) {
 	s := openStore(t)
 	ctx := context.Background()
+	// Seven tenants round-robin: tenant k has rows k, k+7, k+14, ...
 	recs := insertMany(t, s, tenantsN(7), 25, 5)
-
-	first, err := s.Claim(ctx, "w", 10, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Seven tenants round-robin: rows 0..9 are each tenant's first rows.
-	if len(first.Records) != 10 {
-		t.Fatalf("claimed %d rows, want 10", len(first.Records))
-	}
-	for i, r := range first.Records {
-		if r.ID != recs[i].ID {
-			t.Fatalf("row %d: got %s, want %s", i, r.ID, recs[i].ID)
+	rows := func(idx ...int) []uuid.UUID {
+		out := make([]uuid.UUID, len(idx))
+		for i, x := range idx {
+			out[i] = recs[x].ID
 		}
-		if i > 0 && r.Seq <= first.Records[i-1].Seq {
-			t.Fatalf("rows not sorted by seq: %d after %d", r.Seq, first.Records[i-1].Seq)
+		return out
+	}
+
+	steps := []struct {
+		worker string
+		want   []uuid.UUID
+	}{
+		// Tenants 0 and 1 whole, then the first two rows of tenant 2.
+		{"a", rows(0, 1, 2, 7, 8, 9, 14, 15, 21, 22)},
+		// Tenant 2 is held by a: tenants 3, 4 and 5.
+		{"b", rows(3, 4, 5, 10, 11, 12, 17, 18, 19, 24)},
+		// Only tenant 6 is free.
+		{"c", rows(6, 13, 20)},
+		{"d", nil},
+	}
+	var claims []outbox.Claim
+	for _, st := range steps {
+		c, err := s.Claim(ctx, st.worker, 10, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sameIDList(ids(c.Records), st.want) {
+			t.Fatalf("claim %s: got %d rows %v, want %v", st.worker, len(c.Records), ids(c.Records), st.want)
+		}
+		if len(claims) > 0 && c.Token != 0 && c.Token <= claims[len(claims)-1].Token {
+			t.Fatalf("tokens must grow: %d after %d", c.Token, claims[len(claims)-1].Token)
+		}
+		claims = append(claims, c)
+	}
+
+	// Once a is done, the rest of tenant 2 becomes claimable.
+	if err := s.MarkDispatched(ctx, claims[0].Token, ids(claims[0].Records)); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Claim(ctx, "e", 10, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := rows(16, 23); !sameIDList(ids(c.Records), want) {
+		t.Fatalf("claim after a finished: got %v, want %v", ids(c.Records), want)
+	}
+}
+
+func sameIDList(a, b []uuid.UUID) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
 		}
 	}
-
-	// Every tenant is now busy, so a second worker gets nothing.
-	second, err := s.Claim(ctx, "w2", 10, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(second.Records) != 0 {
-		t.Fatalf("second claim while all tenants leased: got %d rows", len(second.Records))
-	}
-
-	if err := s.MarkDispatched(ctx, first.Token, ids(first.Records)); err != nil {
-		t.Fatal(err)
-	}
-	third, err := s.Claim(ctx, "w2", 100, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(third.Records) != 15 || third.Records[0].ID != recs[10].ID {
-		t.Fatalf("third claim: %d rows, want the remaining 15 from row 10", len(third.Records))
-	}
-	if third.Token <= first.Token {
-		t.Fatalf("tokens must grow: %d then %d", first.Token, third.Token)
-	}
+	return true
 }
 
 func TestLeaseTakeoverAndFencing(t *testing.T) {

@@ -35,20 +35,20 @@ CREATE TABLE {events} (
 -- Retry scans (pending rows not yet due), counts and housekeeping.
 CREATE INDEX {events_idx}_status_next_attempt_at ON {events} (status, next_attempt_at);
 
--- Rows that are or were claimed, oldest claim first: stale-claim lookups.
--- Rows never claimed stay out of it, so inserts do not pay for it.
-CREATE INDEX {events_idx}_claimed_at ON {events} (claimed_at) WHERE claimed_at IS NOT NULL;
+-- Rows under a lease (live, or expired and not yet taken over), oldest
+-- claim first: stale-claim lookups, and the busy-tenant scan of every
+-- claim. Pending rows only: a row leaves it when it is dispatched, parked,
+-- retried or released, so it holds about one batch per worker and inserts
+-- and dispatches do not pay for it.
+CREATE INDEX {events_idx}_claimed_at ON {events} (claimed_at)
+    WHERE status = 'pending' AND claimed_at IS NOT NULL;
 
--- A tenant's pending rows in order: the prefix check of every claim.
--- Pending only, so that dispatched history does not slow it.
+-- A tenant's pending rows in order: the prefixes a claim takes and the
+-- prefix check that follows. Pending only, so that dispatched history does not slow it.
 CREATE INDEX {events_idx}_tenant_seq ON {events} (tenant_id, seq) WHERE status = 'pending';
 
 -- The claim scan: pending rows in seq order.
 CREATE INDEX {events_idx}_pending_seq ON {events} (seq) WHERE status = 'pending';
-
--- Pending rows under a lease (live or expired): which tenants are busy.
-CREATE INDEX {events_idx}_leased ON {events} (tenant_id, lease_until)
-    WHERE status = 'pending' AND lease_until IS NOT NULL;
 
 -- One fencing token per claim, increasing across all workers.
 CREATE SEQUENCE {tokens};

@@ -83,7 +83,8 @@ func (b *Broker) Append(sid, tid Identifier, p Partitioning, msgs []Message) (Ap
 // random id where zero, checksum. The broker does not keep frames after
 // the call. Other errors as Append.
 func (b *Broker) AppendFrames(sid, tid Identifier, p Partitioning, count uint32, frames []byte) (AppendResult, error) {
-	ends, err := splitFrames(frames, count, make([]int, 0, count))
+	// count comes off the wire: size the slice by what frames can hold.
+	ends, err := splitFrames(frames, count, make([]int, 0, min(int(count), len(frames)/FrameHeaderSize)))
 	if err != nil {
 		return AppendResult{}, err
 	}

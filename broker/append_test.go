@@ -190,3 +190,15 @@ func TestPolledSlicesDoNotOverlap(t *testing.T) {
 		t.Fatalf("headers changed: %q %q", got[0].Headers, got[1].Headers)
 	}
 }
+
+// TestAppendFramesHugeCount is a regression test: a count from the wire
+// far above what the frames hold once sized an allocation of 32 GiB.
+func TestAppendFramesHugeCount(t *testing.T) {
+	b := openTest(t, t.TempDir())
+	defer mustClose(t, b)
+	setup(t, b, 1)
+
+	one := AppendFrame(nil, &Message{Payload: []byte("abc")})
+	_, err := b.AppendFrames(sName, tName, Partitioning{Kind: Balanced}, 1<<32-1, one)
+	wantCode(t, err, ErrTooSmallMessage)
+}

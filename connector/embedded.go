@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"os"
 	"sync"
 	"time"
 
 	"github.com/iggyflow/iggyflow/broker"
+	"github.com/iggyflow/iggyflow/broker/server"
 )
 
 // Embedded is a Connector over a broker.Broker running inside the process.
@@ -20,16 +23,20 @@ import (
 // on a timer. Group subscribers also re-read the group's partition
 // assignment every GroupRecheck, since a rebalance is not an append.
 //
-// Config.Embedded.TCPAddr is accepted, but this connector does not serve
-// Iggy's TCP protocol yet: only this process can reach the broker.
+// With Config.Embedded.TCPAddr set, Connect also serves Iggy's TCP
+// protocol there, so official Iggy clients and other iggyflow processes
+// in Remote mode can use the same broker. Root's credentials come from
+// IGGY_ROOT_USERNAME and IGGY_ROOT_PASSWORD on the first start; without
+// them root is iggy/iggy, which is allowed only on a loopback address.
 type Embedded struct {
 	opts embeddedOptions
 
 	mu     sync.RWMutex
 	b      *broker.Broker
-	owned  bool          // b was opened by Connect and is closed by Shutdown
-	reader uint32        // client id of bounded reads
-	done   chan struct{} // closed by Shutdown to wake waiting subscribers
+	srv    *server.Server // nil when TCPAddr is empty
+	owned  bool           // b was opened by Connect and is closed by Shutdown
+	reader uint32         // client id of bounded reads
+	done   chan struct{}  // closed by Shutdown to wake waiting subscribers
 }
 
 // GroupRecheck is how often a waiting group subscriber re-reads the group's
@@ -121,10 +128,40 @@ func (e *Embedded) Connect(ctx context.Context, cfg Config) error {
 	e.done = make(chan struct{})
 
 	if cfg.Embedded.TCPAddr != "" {
-		e.opts.logger.Info("embedded broker does not serve tcp in this build; only this process can reach it",
-			"addr", cfg.Embedded.TCPAddr)
+		srv, err := server.Start(e.b, server.StartConfig{
+			DataDir:      cfg.Embedded.DataDir,
+			Addr:         cfg.Embedded.TCPAddr,
+			RootUsername: os.Getenv("IGGY_ROOT_USERNAME"),
+			RootPassword: os.Getenv("IGGY_ROOT_PASSWORD"),
+			Logger:       e.opts.logger,
+		})
+		if err != nil {
+			e.closeOwned()
+			return fmt.Errorf("connector: embedded connect: %w", err)
+		}
+		e.srv = srv
 	}
 	return nil
+}
+
+// closeOwned undoes a half-done Connect. The caller holds e.mu.
+func (e *Embedded) closeOwned() {
+	if e.owned {
+		e.b.Close() //nolint:errcheck // the serve error is the one to report
+	}
+	close(e.done)
+	e.b = nil
+}
+
+// TCPAddr returns the address the broker serves Iggy's TCP protocol on,
+// or nil when it serves none.
+func (e *Embedded) TCPAddr() net.Addr {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.srv == nil {
+		return nil
+	}
+	return e.srv.Addr()
 }
 
 func (e *Embedded) open(dataDir string) (*broker.Broker, error) {
@@ -200,18 +237,22 @@ func (e *Embedded) Health(ctx context.Context) error {
 // subscribers fail their next Recv. Shutting down twice does nothing.
 func (e *Embedded) Shutdown(ctx context.Context) error {
 	e.mu.Lock()
-	b, owned := e.b, e.owned
+	b, owned, srv := e.b, e.owned, e.srv
 	if b != nil {
 		close(e.done)
 	}
-	e.b = nil
+	e.b, e.srv = nil, nil
 	e.mu.Unlock()
 
+	var serveErr error
+	if srv != nil {
+		serveErr = srv.Shutdown(ctx)
+	}
 	if b == nil || !owned {
-		return nil
+		return serveErr
 	}
 
-	if err := b.Close(); err != nil {
+	if err := errors.Join(serveErr, b.Close()); err != nil {
 		return fmt.Errorf("connector: embedded shutdown: %w", err)
 	}
 	return nil

@@ -35,6 +35,7 @@ type demoOptions struct {
 	configPath      string
 	timeout         time.Duration
 	group           string
+	tcpAddr         string
 	verbose         bool
 }
 
@@ -50,6 +51,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&o.configPath, "config", "", "YAML configuration file; defaults are used when empty")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for every event to be consumed")
 	fs.StringVar(&o.group, "group", "demo-projection", "consumer group of the projection")
+	fs.StringVar(&o.tcpAddr, "tcp-addr", "", "also serve the embedded broker over Iggy's TCP protocol here, e.g. 127.0.0.1:8090")
 	fs.BoolVar(&o.verbose, "v", false, "log the components' debug messages to stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -166,9 +168,10 @@ func loadDemoConfig(o demoOptions) (*config.File, error) {
 	}
 	if o.configPath == "" {
 		// Without a file the demo keeps everything under -data-dir and serves
-		// no TCP port, so two demos can run side by side.
+		// TCP only when asked, so two demos can run side by side.
 		cfg.Events.Iggy.Embedded.DataDir = filepath.Join(o.dataDir, "iggy")
 		cfg.Events.Outbox.DatabaseURL = "sqlite://" + filepath.Join(o.dataDir, "outbox.db")
+		cfg.Events.Iggy.Embedded.TCPPort = iggy.ListenAddr(o.tcpAddr)
 	}
 	if cfg.Events.Iggy.Mode != "embedded" {
 		return nil, fmt.Errorf("the demo runs on the embedded broker; %s sets mode %q", o.configPath, cfg.Events.Iggy.Mode)

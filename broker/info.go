@@ -6,9 +6,11 @@ type StreamInfo struct {
 	// Name is unique among streams, compared case-sensitively.
 	Name string
 	// CreatedAt is in microseconds since the Unix epoch.
-	CreatedAt     uint64
-	TopicsCount   uint32
-	SizeBytes     uint64
+	CreatedAt   uint64
+	TopicsCount uint32
+	// SizeBytes is the size of the stream's segment files in bytes.
+	SizeBytes uint64
+	// MessagesCount counts the messages still stored.
 	MessagesCount uint64
 	// Topics is filled by Stream (sorted by id) and left nil by Streams.
 	Topics []TopicInfo
@@ -30,8 +32,10 @@ type TopicInfo struct {
 	MaxTopicSize uint64
 	// ReplicationFactor is stored and echoed only; at least 1.
 	ReplicationFactor uint8
-	SizeBytes         uint64
-	MessagesCount     uint64
+	// SizeBytes is the size of the topic's segment files in bytes.
+	SizeBytes uint64
+	// MessagesCount counts the messages still stored.
+	MessagesCount uint64
 	// Partitions is filled by Topic and CreateTopic, nil from Topics.
 	Partitions []PartitionInfo
 }
@@ -45,7 +49,8 @@ type PartitionInfo struct {
 	// CurrentOffset is the last assigned offset, 0 when empty: tell an
 	// empty partition from one message by MessagesCount.
 	CurrentOffset uint64
-	SizeBytes     uint64
+	// SizeBytes is the size of the partition's segment files in bytes.
+	SizeBytes uint64
 	// MessagesCount counts the messages still stored (retention removes
 	// whole segments, so it may be below CurrentOffset+1).
 	MessagesCount uint64
@@ -79,14 +84,17 @@ type MemberInfo struct {
 
 // GroupInfo describes a consumer group.
 type GroupInfo struct {
-	ID              uint32
-	Name            string
+	ID   uint32
+	Name string
+	// PartitionsCount is the topic's partition count (a group covers all).
 	PartitionsCount uint32
 	MembersCount    uint32
-	Members         []MemberInfo
+	// Members are in join order.
+	Members []MemberInfo
 }
 
-// AppendResult says where an append went.
+// AppendResult says where an append went: one partition, offsets
+// FirstOffset..LastOffset inclusive.
 type AppendResult struct {
 	Partition   uint32
 	FirstOffset uint64
@@ -122,9 +130,11 @@ type PollResult struct {
 
 // OffsetInfo is a stored consumer offset.
 type OffsetInfo struct {
-	Partition     uint32
+	Partition uint32
+	// CurrentOffset is the partition's last assigned offset (0 if empty).
 	CurrentOffset uint64
-	StoredOffset  uint64
+	// StoredOffset is the last processed offset the consumer stored.
+	StoredOffset uint64
 }
 
 // Stats counts what the broker holds, for Iggy's GetStats.

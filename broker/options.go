@@ -22,6 +22,8 @@ const (
 	FsyncInterval
 )
 
+// String names the policy as in configuration: never, every-append,
+// interval.
 func (p FsyncPolicy) String() string {
 	switch p {
 	case FsyncNever:

@@ -36,10 +36,11 @@ const (
 			GROUP BY tenant_id
 		)`
 
-	// candidatesSQL is step 1 of an ordered claim ($1 now, $2 limit): the
-	// tenants of the oldest claimable rows, oldest first, and for each its
-	// claimable prefix, until $2 rows. It locks nothing; the incremental
-	// sort on (first, seq) stops after the tenants it needs.
+	// candidatesSQL is step 1 of an ordered claim ($1 now, $2 limit, $3
+	// tenants to leave out): the tenants of the oldest claimable rows,
+	// oldest first, and for each its claimable prefix, until $2 rows. It
+	// locks nothing; the incremental sort on (first, seq) stops after the
+	// tenants it needs.
 	candidatesSQL = `WITH ` + busyCTE + `
 		SELECT p.id, p.seq, p.tenant_id
 		FROM (
@@ -49,6 +50,7 @@ const (
 					AND (e.lease_until IS NULL OR e.lease_until <= $1)
 					AND NOT EXISTS (SELECT 1 FROM busy b WHERE b.tenant_id = e.tenant_id
 						AND (b.leased OR b.cut < e.seq))
+					AND e.tenant_id <> ALL($3::uuid[])
 				ORDER BY e.seq LIMIT $2
 			) h GROUP BY h.tenant_id ORDER BY 2
 		) t
@@ -75,9 +77,9 @@ const (
 	// row $1 ends.
 	waitSQL = `SELECT 1 FROM {events} WHERE id = $1 FOR KEY SHARE`
 
-	// prefixSQL is step 2 of an ordered claim: for each tenant in hand
-	// ($1 tenants, $2 rows held of each), whether another worker has a
-	// live lease on it ($3 now) and its first held+1 pending rows.
+	// prefixSQL is step 2 of an ordered claim: for each candidate tenant
+	// ($1 tenants, $2 candidates of each), whether another worker has a
+	// live lease on it ($3 now) and its first candidates+1 pending rows.
 	prefixSQL = `WITH live AS MATERIALIZED (
 			SELECT DISTINCT tenant_id FROM {events}
 			WHERE status = 'pending' AND claimed_at IS NOT NULL AND lease_until > $3

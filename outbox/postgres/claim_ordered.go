@@ -41,12 +41,16 @@ func (s *Store) claimOrdered(ctx context.Context, worker string, limit int, leas
 		}
 	}()
 
-	var skip []uuid.UUID
+	var (
+		skip []uuid.UUID
+		lost lostRace
+	)
 	cands, err := s.beginAndSelect(ctx, conn, now, limit)
 	for attempt := 1; err == nil && len(cands) > 0; attempt++ {
-		keep, lost, lerr := s.lockAndKeep(ctx, conn, now, cands)
-		if lerr != nil {
-			return empty, lostRace{}, lerr
+		var keep []candidate
+		keep, lost, err = s.lockAndKeep(ctx, conn, now, cands)
+		if err != nil {
+			return empty, lostRace{}, err
 		}
 		if len(keep) > 0 {
 			c, cerr := s.leaseAndCommit(ctx, conn, worker, now, lease, keep)
@@ -60,7 +64,7 @@ func (s *Store) claimOrdered(ctx context.Context, worker string, limit int, leas
 		skip = appendTenants(skip, cands)
 		cands, err = s.selectCandidates(ctx, conn, now, limit, skip)
 	}
-	return empty, lostRace{contended: len(skip) > 0}, err
+	return empty, lost, err
 }
 
 // lockAndKeep locks what it can of cands and keeps the rows the prefix

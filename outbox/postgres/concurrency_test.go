@@ -170,3 +170,76 @@ func assertMigratedOnce(t *testing.T, schema string) {
 		t.Fatalf("migrations recorded %d times (%d distinct), want %d", n, distinct, len(ms))
 	}
 }
+
+// lockRows opens a transaction that locks rows the way a claim in
+// progress does, and returns a function that rolls it back.
+func lockRows(t *testing.T, s *Store, recs []outbox.Record) func() {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := s.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := s.names.expand("SELECT id FROM {events} WHERE id = ANY($1) FOR UPDATE")
+	if _, err := tx.Exec(ctx, q, ids(recs)); err != nil {
+		t.Fatal(err)
+	}
+	return func() { _ = tx.Rollback(ctx) }
+}
+
+// TestClaimSkipsTenantsOfAClaimInProgress holds locks on tenant a's rows
+// as an uncommitted claim would: a claim must take tenant b instead, and
+// nothing of a.
+func TestClaimSkipsTenantsOfAClaimInProgress(t *testing.T) {
+	s := openStore(t)
+	ctx := context.Background()
+	a, b := uuid.New(), uuid.New()
+	aRows := []outbox.Record{record(a), record(a)}
+	bRow := record(b)
+	insertCommitted(t, s, aRows[0], aRows[1], bRow)
+
+	unlock := lockRows(t, s, aRows)
+	c, err := s.Claim(ctx, "w", 10, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Records) != 1 || c.Records[0].ID != bRow.ID {
+		t.Fatalf("claim beside a claim in progress: got %v, want only b's row", ids(c.Records))
+	}
+
+	unlock()
+	c, err = s.Claim(ctx, "w", 10, time.Minute)
+	if err != nil || len(c.Records) != 2 || c.Records[0].ID != aRows[0].ID {
+		t.Fatalf("claim after the other ended: %v %v", err, ids(c.Records))
+	}
+}
+
+// TestClaimWaitsForTheClaimItLost holds locks on every due row: the claim
+// must wait for that transaction to end and then take the rows, instead
+// of coming back empty while they are about to be free.
+func TestClaimWaitsForTheClaimItLost(t *testing.T) {
+	s := openStore(t)
+	ctx := context.Background()
+	recs := insertMany(t, s, tenantsN(1), 3, 3)
+
+	unlock := lockRows(t, s, recs)
+	released := make(chan struct{})
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		close(released)
+		unlock()
+	}()
+
+	c, err := s.Claim(ctx, "w", 10, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-released:
+	default:
+		t.Fatal("claim returned while the rows were still locked")
+	}
+	if len(c.Records) != 3 {
+		t.Fatalf("claim after waiting: %d rows, want 3", len(c.Records))
+	}
+}

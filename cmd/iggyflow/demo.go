@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,7 @@ type demoOptions struct {
 	timeout         time.Duration
 	group           string
 	tcpAddr         string
+	cpuProfile      string
 	verbose         bool
 }
 
@@ -52,6 +54,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for every event to be consumed")
 	fs.StringVar(&o.group, "group", "demo-projection", "consumer group of the projection")
 	fs.StringVar(&o.tcpAddr, "tcp-addr", "", "also serve the embedded broker over Iggy's TCP protocol here, e.g. 127.0.0.1:8090")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.BoolVar(&o.verbose, "v", false, "log the components' debug messages to stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -61,6 +64,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return errUsage
 	}
 
+	if o.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
 	d, err := startDemo(ctx, o, stderr)
 	if err != nil {
 		return err
@@ -79,6 +89,21 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return errors.New(report.problem())
 	}
 	return nil
+}
+
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 func (o demoOptions) validate() error {
@@ -199,7 +224,7 @@ func (d *demo) open(ctx context.Context, cfg *config.File, logger *slog.Logger) 
 	d.relay = outbox.NewRelay(d.store, d.transport, relayCfg, outbox.WithBus(d.bus), outbox.WithRelayLogger(logger))
 
 	runID := uuid.NewString()
-	d.shop, err = newShop(ctx, d.store.DB(), d.bus, runID, d.opts.tenants)
+	d.shop, err = newShop(ctx, d.store, d.bus, runID, d.opts.tenants)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/iggyflow/iggyflow/events"
 	"github.com/iggyflow/iggyflow/outbox"
+	"github.com/iggyflow/iggyflow/outbox/sqlite"
 )
 
 // The shop's own tables live in the outbox database, so an order, its stock
@@ -57,6 +58,7 @@ const (
 // shop writes orders for a set of tenants, each order one SQL transaction
 // with its events published through the outbox bus.
 type shop struct {
+	store   *sqlite.Store
 	db      *sql.DB
 	bus     *outbox.Bus
 	runID   string
@@ -71,11 +73,12 @@ type variant struct {
 	id, product, location uuid.UUID
 }
 
-func newShop(ctx context.Context, db *sql.DB, bus *outbox.Bus, runID string, tenants int) (*shop, error) {
+func newShop(ctx context.Context, store *sqlite.Store, bus *outbox.Bus, runID string, tenants int) (*shop, error) {
+	db := store.DB()
 	if _, err := db.ExecContext(ctx, shopSchema); err != nil {
 		return nil, fmt.Errorf("create shop tables: %w", err)
 	}
-	s := &shop{db: db, bus: bus, runID: runID}
+	s := &shop{store: store, db: db, bus: bus, runID: runID}
 	for i := range tenants {
 		s.tenants = append(s.tenants, demoTenant(i))
 	}
@@ -129,13 +132,13 @@ func (s *shop) placeOrder(ctx context.Context, rng *rand.Rand, rollback bool) (o
 	qty := 1 + rng.IntN(3)
 	price := int64(500 + rng.IntN(20000))
 
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.store.BeginTx(ctx, nil)
 	if err != nil {
 		return orderResult{}, fmt.Errorf("begin order: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 
-	evs, err := s.writeOrder(ctx, tx, tenant, v, qty, price)
+	evs, err := s.writeOrder(ctx, tx.Tx, tenant, v, qty, price)
 	if err != nil {
 		return orderResult{}, err
 	}
@@ -203,7 +206,7 @@ func (s *shop) writeOrder(ctx context.Context, tx *sql.Tx, tenant uuid.UUID, v v
 
 // publish writes one event through the outbox and records its place in the
 // tenant's history, both in tx.
-func (s *shop) publish(ctx context.Context, tx *sql.Tx, tenant uuid.UUID, ev events.DomainEvent) (uuid.UUID, error) {
+func (s *shop) publish(ctx context.Context, tx *sqlite.Tx, tenant uuid.UUID, ev events.DomainEvent) (uuid.UUID, error) {
 	id, err := s.bus.PublishInTx(ctx, tx, tenant, nil, ev)
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("publish %s: %w", ev.EventType(), err)

@@ -57,7 +57,7 @@ func (s *Store) Requeue(ctx context.Context, ids ...uuid.UUID) (int64, error) {
 		SET status = 'pending', retry_count = 0, next_attempt_at = ?,
 		    claimed_by = NULL, claimed_at = NULL, lease_until = NULL, claim_token = NULL
 		WHERE status = 'failed' AND id IN (` + placeholders(len(ids)) + `)`
-	res, err := s.db.ExecContext(ctx, q, args...)
+	res, err := s.exec(ctx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("outbox/sqlite: requeue: %w", err)
 	}
@@ -82,7 +82,7 @@ func (s *Store) DeleteDispatched(ctx context.Context, olderThan time.Time) (int6
 
 	var total int64
 	for {
-		res, err := s.db.ExecContext(ctx, q, micros(olderThan), deleteChunk)
+		res, err := s.exec(ctx, q, micros(olderThan), deleteChunk)
 		if err != nil {
 			return total, fmt.Errorf("outbox/sqlite: delete dispatched: %w", err)
 		}

@@ -49,9 +49,9 @@ func (s *Store) Claim(ctx context.Context, worker string, limit int, lease time.
 	}
 	limit = min(limit, maxClaim)
 
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.BeginTx(ctx, nil)
 	if err != nil {
-		return outbox.Claim{}, fmt.Errorf("outbox/sqlite: claim: begin: %w", err)
+		return outbox.Claim{}, fmt.Errorf("outbox/sqlite: claim: %w", err)
 	}
 	defer tx.Rollback()
 

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -23,9 +22,9 @@ func (s *Store) MarkDispatched(ctx context.Context, token int64, ids []uuid.UUID
 		return nil
 	}
 
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("outbox/sqlite: mark dispatched: begin: %w", err)
+		return fmt.Errorf("outbox/sqlite: mark dispatched: %w", err)
 	}
 	defer tx.Rollback()
 
@@ -50,7 +49,7 @@ func (s *Store) MarkDispatched(ctx context.Context, token int64, ids []uuid.UUID
 	return nil
 }
 
-func markDispatchedChunk(ctx context.Context, tx *sql.Tx, token, now int64, ids []uuid.UUID) (int64, error) {
+func markDispatchedChunk(ctx context.Context, tx *Tx, token, now int64, ids []uuid.UUID) (int64, error) {
 	args := make([]any, 0, len(ids)+2)
 	args = append(args, now, token)
 	for _, id := range ids {
@@ -108,7 +107,7 @@ func (s *Store) MarkFailed(ctx context.Context, token int64, id uuid.UUID, retry
 // execOne runs an update that must change exactly one row; changing none
 // means the row's claim moved on, which is outbox.ErrFenced.
 func (s *Store) execOne(ctx context.Context, q string, args ...any) error {
-	res, err := s.db.ExecContext(ctx, q, args...)
+	res, err := s.exec(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -129,7 +128,7 @@ func (s *Store) Release(ctx context.Context, token int64) error {
 	const q = `UPDATE sys_events
 		SET claimed_by = NULL, claimed_at = NULL, lease_until = NULL, claim_token = NULL
 		WHERE claim_token = ? AND status = 'pending'`
-	if _, err := s.db.ExecContext(ctx, q, token); err != nil {
+	if _, err := s.exec(ctx, q, token); err != nil {
 		return fmt.Errorf("outbox/sqlite: release token %d: %w", token, err)
 	}
 	return nil

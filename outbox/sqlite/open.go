@@ -18,6 +18,7 @@ type Store struct {
 	db     *sql.DB
 	now    func() time.Time
 	logger *slog.Logger
+	gate   writeGate
 }
 
 // Open opens (creating if needed) the SQLite database file at path, sets WAL
@@ -38,7 +39,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("outbox/sqlite: open %s: %w", path, err)
 	}
 
-	s := &Store{db: db, now: cfg.now, logger: cfg.logger}
+	s := &Store{db: db, now: cfg.now, logger: cfg.logger, gate: newWriteGate()}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("outbox/sqlite: open %s: %w", path, err)

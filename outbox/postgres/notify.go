@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -55,6 +56,10 @@ type listener struct {
 	// listening receives after each successful LISTEN; tests use it to
 	// know notifications will be seen.
 	listening chan struct{}
+
+	// pid is the backend process id of the current connection, 0 while
+	// disconnected.
+	pid atomic.Uint32
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -129,7 +134,9 @@ func (l *listener) listenOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	l.pid.Store(conn.PgConn().PID())
 	defer func() {
+		l.pid.Store(0)
 		closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		_ = conn.Close(closeCtx)

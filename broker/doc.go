@@ -22,12 +22,13 @@
 //	    00000000000000000000.index      its index, one entry per message
 //	    00000000000000004096.log        next segment, base offset 4096
 //	    00000000000000004096.index
-//	    offsets/consumer-<id>           u64 LE stored offset of a consumer
-//	    offsets/group-<id>              u64 LE stored offset of a group
+//	    offsets/consumer-<id>           stored offset of a consumer
+//	    offsets/group-<id>              stored offset of a group
 //
-// meta.json and the offset files are replaced by writing a temporary file,
-// syncing it (always for meta.json, with FsyncEveryAppend for offsets),
-// renaming it over the old one and syncing the directory.
+// meta.json is replaced by writing a temporary file, syncing it, renaming
+// it over the old one and syncing the directory. An offset file holds two
+// checksummed slots written in place in turn (see offsetStore), synced
+// with FsyncEveryAppend.
 //
 // # Segment file
 //

@@ -3,6 +3,7 @@ package broker
 import (
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -32,14 +33,32 @@ type offsetKey struct {
 }
 
 // offsetStore holds the stored offsets of one partition, in memory and as
-// one 8-byte little-endian file per consumer or group under dir, each
-// replaced atomically.
+// one small file per consumer or group under dir.
+//
+// An offset file has two 16-byte slots, written in place in turn:
+//
+//	off size field
+//	  0    4  sequence   u32 LE, grows by one with every write
+//	  4    8  offset     u64 LE, the stored offset
+//	 12    4  checksum   CRC-32C (Castagnoli) of bytes 0..11
+//
+// A write goes to the slot the previous write did not use, so a write torn
+// by a crash leaves the other slot, holding the offset before it, intact;
+// on open the valid slot with the higher sequence wins. Storing an offset
+// is one small in-place write instead of a new file and a rename, which
+// matters because consumers commit after every message they handle. A
+// legacy 8-byte file holding the offset alone is still read.
 type offsetStore struct {
 	mu   sync.Mutex
 	dir  string
 	sync bool
 	vals map[offsetKey]uint64
+	seqs map[offsetKey]uint32
 }
+
+const offsetSlotSize = 16
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // openOffsetStore loads every offset file under dir, creating dir.
 func openOffsetStore(dir string, sync bool) (*offsetStore, error) {
@@ -51,7 +70,7 @@ func openOffsetStore(dir string, sync bool) (*offsetStore, error) {
 		return nil, fmt.Errorf("broker: list offsets in %s: %w", dir, err)
 	}
 
-	s := &offsetStore{dir: dir, sync: sync, vals: map[offsetKey]uint64{}}
+	s := &offsetStore{dir: dir, sync: sync, vals: map[offsetKey]uint64{}, seqs: map[offsetKey]uint32{}}
 	for _, e := range ents {
 		key, ok := parseOffsetName(e.Name())
 		if !ok {
@@ -61,11 +80,37 @@ func openOffsetStore(dir string, sync bool) (*offsetStore, error) {
 		if err != nil {
 			return nil, fmt.Errorf("broker: read offset %s: %w", e.Name(), err)
 		}
-		if len(b) == 8 {
-			s.vals[key] = le.Uint64(b)
+		if v, seq, ok := decodeOffsetFile(b); ok {
+			s.vals[key], s.seqs[key] = v, seq
 		}
 	}
 	return s, nil
+}
+
+// decodeOffsetFile returns the offset an offset file holds, and the
+// sequence of the slot it came from.
+func decodeOffsetFile(b []byte) (offset uint64, seq uint32, ok bool) {
+	if len(b) == 8 {
+		return le.Uint64(b), 0, true
+	}
+	for i := 0; i+offsetSlotSize <= len(b) && i < 2*offsetSlotSize; i += offsetSlotSize {
+		slot := b[i : i+offsetSlotSize]
+		if crc32.Checksum(slot[:12], castagnoli) != le.Uint32(slot[12:]) {
+			continue
+		}
+		if n := le.Uint32(slot); !ok || n > seq {
+			offset, seq, ok = le.Uint64(slot[4:]), n, true
+		}
+	}
+	return offset, seq, ok
+}
+
+func encodeOffsetSlot(seq uint32, offset uint64) []byte {
+	b := make([]byte, offsetSlotSize)
+	le.PutUint32(b, seq)
+	le.PutUint64(b[4:], offset)
+	le.PutUint32(b[12:], crc32.Checksum(b[:12], castagnoli))
+	return b
 }
 
 func parseOffsetName(name string) (offsetKey, bool) {
@@ -97,12 +142,39 @@ func (s *offsetStore) put(k offsetKey, v uint64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	var b [8]byte
-	le.PutUint64(b[:], v)
-	if err := writeFileAtomic(s.path(k), b[:], s.sync); err != nil {
+	seq := s.seqs[k] + 1
+	if err := s.writeSlot(k, seq, v); err != nil {
 		return fmt.Errorf("broker: store offset: %w", err)
 	}
-	s.vals[k] = v
+	s.vals[k], s.seqs[k] = v, seq
+	return nil
+}
+
+// writeSlot writes slot seq%2 of k's file, creating the file (and, when
+// syncing, making its directory entry durable) on first use.
+func (s *offsetStore) writeSlot(k offsetKey, seq uint32, v uint64) error {
+	path := s.path(k)
+	_, known := s.seqs[k]
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteAt(encodeOffsetSlot(seq, v), int64(seq%2)*offsetSlotSize); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if s.sync {
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return fmt.Errorf("sync %s: %w", path, err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", path, err)
+	}
+	if s.sync && !known {
+		return syncDir(s.dir)
+	}
 	return nil
 }
 
@@ -118,6 +190,7 @@ func (s *offsetStore) delete(k offsetKey) (bool, error) {
 		return true, fmt.Errorf("broker: delete offset: %w", err)
 	}
 	delete(s.vals, k)
+	delete(s.seqs, k)
 	return true, nil
 }
 
@@ -132,6 +205,7 @@ func (s *offsetStore) clear() error {
 			errs = append(errs, err)
 		}
 		delete(s.vals, k)
+		delete(s.seqs, k)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("broker: clear offsets in %s: %w", s.dir, err)

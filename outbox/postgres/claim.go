@@ -28,17 +28,22 @@ type candidate struct {
 	tenant uuid.UUID
 }
 
-// Claim leases up to limit due pending rows to worker for lease, in one
-// short transaction (see the package doc for the three steps). With the
-// tenant rule on, no row is claimed while another worker holds a live
-// lease on a row of its tenant or while an earlier row of its tenant is
-// pending and not claimable. A claim that loses every row to a racing
-// claim is tried again, up to three times, before coming back empty.
+// maxClaim caps one claim, so that its transaction and arrays stay small.
+const maxClaim = 10000
+
+// Claim leases up to limit (at most 10,000) due pending rows to worker
+// for lease, in one short transaction; the package doc describes its
+// steps. With the tenant rule on, no row is claimed while another worker
+// holds a live lease on a row of its tenant or while an earlier row of
+// its tenant is pending and not claimable. A claim that loses its rows to
+// racing claims selects other tenants or waits for the racing claim (at
+// most three rounds of each) before coming back empty.
 func (s *Store) Claim(ctx context.Context, worker string, limit int, lease time.Duration) (outbox.Claim, error) {
 	if worker == "" || limit <= 0 || lease <= 0 {
 		return outbox.Claim{}, fmt.Errorf("outbox/postgres: claim: need a worker, limit > 0 and lease > 0 (got %q, %d, %s)",
 			worker, limit, lease)
 	}
+	limit = min(limit, maxClaim)
 	if !s.cfg.ordered {
 		return s.claimUnordered(ctx, worker, limit, lease)
 	}

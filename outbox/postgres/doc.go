@@ -96,6 +96,10 @@
 // ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) and gives no
 // ordering between workers.
 //
+// A deep backlog of one tenant that another worker leases is scanned past
+// by every other claim (about 100 ms past 50,000 rows on a busy 2-core
+// machine), since the claim scan walks pending rows in seq order.
+//
 // Every event costs three heap tuples (insert, lease, dispatch) and
 // eleven index entries (four at insert, five at lease, two at dispatch);
 // that write volume in PostgreSQL, not the Go side, bounds throughput.

@@ -2,13 +2,11 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/iggyflow/iggyflow/outbox"
@@ -113,14 +111,6 @@ func appendTenants(list []uuid.UUID, cands []candidate) []uuid.UUID {
 	return append(list, tenants...)
 }
 
-// rollback ends whatever transaction conn has open. If it cannot, the
-// pool discards the connection on release, since it is not idle.
-func rollback(conn *pgxpool.Conn) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, _ = conn.Exec(ctx, "ROLLBACK")
-}
-
 // beginAndSelect opens the transaction and runs step 1.
 func (s *Store) beginAndSelect(ctx context.Context, conn *pgxpool.Conn, now time.Time, limit int) ([]candidate, error) {
 	b := &pgx.Batch{}
@@ -179,57 +169,6 @@ func (s *Store) lockAndCheck(ctx context.Context, conn *pgxpool.Conn, now time.T
 	return locked, cut, nil
 }
 
-// tenantCounts lists the tenants of cands in order of first appearance,
-// with how many candidates each has.
-func tenantCounts(cands []candidate) ([]uuid.UUID, []int64) {
-	index := map[uuid.UUID]int{}
-	var tenants []uuid.UUID
-	var counts []int64
-	for _, c := range cands {
-		i, ok := index[c.tenant]
-		if !ok {
-			i = len(tenants)
-			index[c.tenant] = i
-			tenants = append(tenants, c.tenant)
-			counts = append(counts, 0)
-		}
-		counts[i]++
-	}
-	return tenants, counts
-}
-
-// prefixCuts reads the prefix check: per tenant, the seq of its first
-// pending row that this claim does not hold, or 0 when another worker has
-// a live lease on the tenant. Tenants without an entry keep all their
-// rows.
-func prefixCuts(rows pgx.Rows, held map[int64]bool) (map[uuid.UUID]int64, error) {
-	defer rows.Close()
-	cut := map[uuid.UUID]int64{}
-	for rows.Next() {
-		var (
-			tenant uuid.UUID
-			leased bool
-			seq    int64
-		)
-		if err := rows.Scan(&tenant, &leased, &seq); err != nil {
-			return nil, fmt.Errorf("outbox/postgres: claim: check prefixes: %w", err)
-		}
-		// The rows of a tenant need not arrive in seq order: keep the
-		// lowest one not held. A live lease elsewhere drops the tenant.
-		cur, seen := cut[tenant]
-		switch {
-		case leased:
-			cut[tenant] = 0
-		case !held[seq] && (!seen || seq < cur):
-			cut[tenant] = seq
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("outbox/postgres: claim: check prefixes: %w", err)
-	}
-	return cut, nil
-}
-
 // leaseAndCommit leases the kept rows under a new token and commits.
 func (s *Store) leaseAndCommit(ctx context.Context, conn *pgxpool.Conn, worker string, now time.Time,
 	lease time.Duration, keep []candidate) (outbox.Claim, error) {
@@ -277,31 +216,4 @@ func candidateIDs(cands []candidate) []uuid.UUID {
 		out[i] = c.id
 	}
 	return out
-}
-
-// waitForHolder blocks until the claim that locked row id ends, for at
-// most the lock_timeout of claimWaitSetting, so that the next attempt
-// sees that claim's leases; polling instead would either spin or sleep
-// longer than needed. It runs in a transaction of its own, after the
-// claim's has rolled back: a FOR UPDATE that skips or drops rows may
-// still hold locks on rows a concurrent claim committed, and waiting
-// while holding them could close a cycle with that claim's
-// MarkDispatched. FOR KEY SHARE conflicts with the claim's FOR UPDATE
-// but not with the updates that follow, so the wait itself blocks no one.
-func (s *Store) waitForHolder(ctx context.Context, id uuid.UUID) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, claimWaitSetting); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, s.q.wait, id)
-		return err
-	})
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == lockNotAvailable {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("outbox/postgres: claim: wait for concurrent claim: %w", err)
-	}
-	return nil
 }

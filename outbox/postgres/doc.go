@@ -11,7 +11,10 @@
 //	bus.PublishInTx(ctx, tx, tenant, nil, event)
 //
 // A caller on pgx uses its own pgx.Tx through WrapTx; Insert then writes
-// through pgx directly, without database/sql in between.
+// through pgx directly, without database/sql in between. FromPool puts the
+// store on the application's own pgx pool instead of opening one. A
+// relay process needs only Open, outbox.NewRelay and Run: the relay wakes
+// on the store's notifications by itself (outbox.Notifier).
 //
 // # Table
 //

@@ -24,6 +24,9 @@ type Store struct {
 	// SQL with the schema filled in.
 	q queries
 
+	// ownsPool: Close closes the pool (Open), or leaves it (FromPool).
+	ownsPool bool
+
 	mu       sync.Mutex // guards listener and closed
 	listener *listener
 	closed   bool
@@ -61,9 +64,33 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("outbox/postgres: create pool: %w", err)
 	}
 
+	s, err := newStore(ctx, pool, cfg, n)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s.ownsPool = true
+	return s, nil
+}
+
+// FromPool returns a store on the caller's pgx pool, applying the
+// embedded migrations first, so that the application and the outbox share
+// one pool. Close then leaves the pool open; WithPoolConfig is ignored.
+func FromPool(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	n, err := newNames(cfg.schema)
+	if err != nil {
+		return nil, err
+	}
+	return newStore(ctx, pool, cfg, n)
+}
+
+func newStore(ctx context.Context, pool *pgxpool.Pool, cfg config, n names) (*Store, error) {
 	s := &Store{cfg: cfg, names: n, pool: pool, q: buildQueries(n)}
 	if err := s.migrate(ctx); err != nil {
-		pool.Close()
 		return nil, err
 	}
 	s.db = stdlib.OpenDBFromPool(pool)
@@ -79,8 +106,8 @@ func (s *Store) DB() *sql.DB { return s.db }
 // with WrapTx can carry both application writes and events.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// Close stops the listener and closes the pool. It is safe to call more
-// than once.
+// Close stops the listener and closes the pool if Open created it. It is
+// safe to call more than once.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -92,7 +119,9 @@ func (s *Store) Close() error {
 		s.listener.close()
 	}
 	_ = s.db.Close()
-	s.pool.Close()
+	if s.ownsPool {
+		s.pool.Close()
+	}
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/iggyflow/iggyflow/outbox"
 )
@@ -324,5 +325,32 @@ func TestBlockedTenantDoesNotStarveOthers(t *testing.T) {
 	c, err = s.Claim(ctx, "w", 100, time.Minute)
 	if err != nil || len(c.Records) != 1 || c.Records[0].ID != other.ID {
 		t.Fatalf("claim behind a blocked tenant: %v, %d rows, want only the free tenant's row", err, len(c.Records))
+	}
+}
+
+// TestFromPoolSharesTheCallersPool opens a store on an existing pool: it
+// migrates, works, and leaves the pool open when closed.
+func TestFromPoolSharesTheCallersPool(t *testing.T) {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, testURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+
+	s, err := FromPool(ctx, pool, WithSchema(newSchema(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := record(uuid.New())
+	insertCommitted(t, s, rec)
+	if got := mustGet(t, s, rec.ID); got.Status != outbox.StatusPending {
+		t.Fatalf("row: %+v", got)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		t.Fatalf("pool closed with the store: %v", err)
 	}
 }

@@ -21,10 +21,7 @@ func New(mode Mode) (Connector, error) {
 	case ModeEmbedded:
 		return NewEmbedded(), nil
 	case ModeRemote:
-		if newRemote == nil {
-			return nil, ErrRemoteUnavailable
-		}
-		return newRemote(), nil
+		return NewRemote(), nil
 	}
 	return nil, fmt.Errorf("connector: unknown mode %q: want %q or %q", mode, ModeEmbedded, ModeRemote)
 }

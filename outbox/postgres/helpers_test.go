@@ -61,7 +61,10 @@ func openStoreIn(t testing.TB, schema string, opts ...Option) *Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := Open(ctx, testURL(t), append([]Option{WithSchema(schema)}, opts...)...)
+	// A channel per schema keeps other tests' commits, in this package or
+	// another one sharing the server, from waking this store.
+	base := []Option{WithSchema(schema), WithNotifyChannel(schema)}
+	s, err := Open(ctx, testURL(t), append(base, opts...)...)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

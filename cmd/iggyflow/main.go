@@ -29,6 +29,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"demo", "push a multi-tenant shop workload through outbox, relay, broker and a consumer group", runDemo},
+		{"broker", "run the embedded Iggy-compatible broker on its own over TCP", runBroker},
 		{"relay", "run an outbox relay worker for a database and an Iggy configuration", runRelay},
 		{"outbox", "inspect the outbox: status, failed, requeue, purge", runOutbox},
 		{"replay", "print a bounded range of a topic as JSON lines, moving no group offset", runReplay},

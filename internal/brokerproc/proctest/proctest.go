@@ -13,7 +13,8 @@
 //	p = proctest.Start(t, "TestBrokerChild", dataDir, p.Addr)
 //
 // Child skips itself unless the environment says it is the child, so it
-// is harmless in a normal test run.
+// is harmless in a normal test run. StartProcess runs any other entry
+// point of a test binary the same way, such as a command's main.
 package proctest
 
 import (
@@ -77,7 +78,7 @@ func Child(t *testing.T) {
 	os.Exit(0)
 }
 
-// Proc is a running broker child process.
+// Proc is a running child process.
 type Proc struct {
 	// Addr is the address the child serves, "127.0.0.1:port".
 	Addr string
@@ -97,20 +98,47 @@ type Proc struct {
 // is still running.
 func Start(t testing.TB, child, dataDir, addr string) *Proc {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^"+child+"$", "-test.count=1")
-	cmd.Env = append(os.Environ(), envDataDir+"="+dataDir, envAddr+"="+addr)
+	return StartProcess(t, Spec{
+		Args: []string{"-test.run=^" + child + "$", "-test.count=1"},
+		Env:  []string{envDataDir + "=" + dataDir, envAddr + "=" + addr},
+		Ready: func(line string) (string, bool) {
+			return strings.CutPrefix(line, readyPrefix)
+		},
+	})
+}
+
+// Spec describes a child process of the test binary.
+type Spec struct {
+	// Args are the test binary's arguments, such as -test.run=^TestX$.
+	Args []string
+	// Env is added to the test's own environment; a later entry for the
+	// same name wins.
+	Env []string
+	// Ready is called with each line the child writes on stderr and
+	// returns the address it serves once a line says it is serving.
+	Ready func(line string) (addr string, ok bool)
+}
+
+// StartProcess runs the test binary as spec says and returns once Ready
+// reports an address; the test fails if the child exits or StartTimeout
+// passes first. The process is killed at the end of the test if it is
+// still running.
+func StartProcess(t testing.TB, spec Spec) *Proc {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], spec.Args...)
+	cmd.Env = append(os.Environ(), spec.Env...)
 
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("proctest: start broker child: %v", err)
+		t.Fatalf("proctest: start child: %v", err)
 	}
 
 	p := &Proc{t: t, cmd: cmd, done: make(chan struct{})}
 	ready := make(chan string, 1)
-	go p.watch(pipe, ready)
+	go p.watch(pipe, spec.Ready, ready)
 	t.Cleanup(p.Kill)
 
 	select {
@@ -118,25 +146,27 @@ func Start(t testing.TB, child, dataDir, addr string) *Proc {
 		p.Addr = a
 		return p
 	case <-p.done:
-		t.Fatalf("proctest: broker child exited before serving: %v\n%s", p.err, p.Output())
+		t.Fatalf("proctest: child exited before serving: %v\n%s", p.err, p.Output())
 	case <-time.After(StartTimeout):
 		p.Kill()
-		t.Fatalf("proctest: broker child not serving after %s\n%s", StartTimeout, p.Output())
+		t.Fatalf("proctest: child not serving after %s\n%s", StartTimeout, p.Output())
 	}
 	return nil
 }
 
 // watch copies the child's stderr, reports the ready line and records the
 // exit status.
-func (p *Proc) watch(r io.Reader, ready chan<- string) {
+func (p *Proc) watch(r io.Reader, isReady func(string) (string, bool), ready chan<- string) {
 	sc := bufio.NewScanner(r)
+	reported := false
 	for sc.Scan() {
 		line := sc.Text()
 		p.mu.Lock()
 		p.stderr.WriteString(line + "\n")
 		p.mu.Unlock()
 
-		if a, ok := strings.CutPrefix(line, readyPrefix); ok {
+		if a, ok := isReady(line); ok && !reported {
+			reported = true
 			ready <- a
 		}
 	}
@@ -162,7 +192,7 @@ func (p *Proc) Kill() {
 	}
 
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		p.t.Errorf("proctest: kill broker child: %v", err)
+		p.t.Errorf("proctest: kill child: %v", err)
 	}
 	<-p.done
 }
@@ -171,7 +201,7 @@ func (p *Proc) Kill() {
 // ended (nil for a clean exit), failing the test after timeout.
 func (p *Proc) Terminate(timeout time.Duration) error {
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		return fmt.Errorf("proctest: signal broker child: %w", err)
+		return fmt.Errorf("proctest: signal child: %w", err)
 	}
 
 	select {
@@ -179,6 +209,6 @@ func (p *Proc) Terminate(timeout time.Duration) error {
 		return p.err
 	case <-time.After(timeout):
 		p.Kill()
-		return fmt.Errorf("proctest: broker child still running %s after SIGTERM\n%s", timeout, p.Output())
+		return fmt.Errorf("proctest: child still running %s after SIGTERM\n%s", timeout, p.Output())
 	}
 }

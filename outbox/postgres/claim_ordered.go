@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/google/uuid"
@@ -43,7 +44,8 @@ func (s *Store) claimOrdered(ctx context.Context, worker string, limit int, leas
 		skip []uuid.UUID
 		lost lostRace
 	)
-	cands, err := s.beginAndSelect(ctx, conn, now, limit)
+	seed := rand.Int64()
+	cands, err := s.beginAndSelect(ctx, conn, now, limit, seed)
 	for attempt := 1; err == nil && len(cands) > 0; attempt++ {
 		var keep []candidate
 		keep, lost, err = s.lockAndKeep(ctx, conn, now, cands)
@@ -60,7 +62,7 @@ func (s *Store) claimOrdered(ctx context.Context, worker string, limit int, leas
 		}
 
 		skip = appendTenants(skip, cands)
-		cands, err = s.selectCandidates(ctx, conn, now, limit, skip)
+		cands, err = s.selectCandidates(ctx, conn, now, limit, skip, seed)
 	}
 	return empty, lost, err
 }
@@ -112,10 +114,11 @@ func appendTenants(list []uuid.UUID, cands []candidate) []uuid.UUID {
 }
 
 // beginAndSelect opens the transaction and runs step 1.
-func (s *Store) beginAndSelect(ctx context.Context, conn *pgxpool.Conn, now time.Time, limit int) ([]candidate, error) {
+func (s *Store) beginAndSelect(ctx context.Context, conn *pgxpool.Conn, now time.Time, limit int,
+	seed int64) ([]candidate, error) {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
-	b.Queue(s.q.candidates, now, limit, []uuid.UUID{})
+	b.Queue(s.q.candidates, now, limit, []uuid.UUID{}, seed)
 	br := conn.SendBatch(ctx, b)
 	defer br.Close()
 
@@ -127,9 +130,9 @@ func (s *Store) beginAndSelect(ctx context.Context, conn *pgxpool.Conn, now time
 
 // selectCandidates runs step 1 again, leaving out the tenants in skip.
 func (s *Store) selectCandidates(ctx context.Context, conn *pgxpool.Conn, now time.Time, limit int,
-	skip []uuid.UUID) ([]candidate, error) {
+	skip []uuid.UUID, seed int64) ([]candidate, error) {
 	b := &pgx.Batch{}
-	b.Queue(s.q.candidates, now, limit, skip)
+	b.Queue(s.q.candidates, now, limit, skip, seed)
 	br := conn.SendBatch(ctx, b)
 	defer br.Close()
 	return collectCandidates(br, "select candidates")

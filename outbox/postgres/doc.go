@@ -62,10 +62,14 @@
 //     for a retry keeps only its rows before that row. (The busy tenants
 //     come from one scan of the rows in the claimed_at index and of the
 //     pending rows not yet due: a batch per worker plus the failing
-//     rows.) Take the tenants of the oldest claimable rows, oldest first,
-//     and for each its whole claimable prefix, until the limit: two
-//     workers then take different tenants instead of interleaving the
-//     same ones.
+//     rows.) Take the tenants of the oldest claimable rows (as many rows
+//     as the limit), in an order drawn afresh for each claim, and for
+//     each its whole claimable prefix, until the limit. Whole prefixes
+//     let two workers take different tenants instead of interleaving the
+//     same ones; the random order keeps racing claims from all reaching
+//     for the same oldest tenant. The price is that the oldest tenant is
+//     not always served first: each claim picks it with a chance of at
+//     least (tenants it takes) / (tenants among the oldest rows).
 //  2. Lock the candidates that are still claimable with FOR UPDATE SKIP
 //     LOCKED and, in the same round trip but with a snapshot taken after
 //     the locks are held, read for each candidate tenant whether another

@@ -37,14 +37,14 @@ const (
 		)`
 
 	// candidatesSQL is step 1 of an ordered claim ($1 now, $2 limit, $3
-	// tenants to leave out): the tenants of the oldest claimable rows,
-	// oldest first, and for each its claimable prefix, until $2 rows. It
-	// locks nothing; the incremental sort on (first, seq) stops after the
-	// tenants it needs.
+	// tenants to leave out, $4 seed): the tenants of the $2 oldest
+	// claimable rows, in the order of a hash seeded per claim, and for
+	// each its claimable prefix, until $2 rows. It locks nothing; the
+	// incremental sort on (pick, seq) stops after the tenants it needs.
 	candidatesSQL = `WITH ` + busyCTE + `
 		SELECT p.id, p.seq, p.tenant_id
 		FROM (
-			SELECT h.tenant_id, min(h.seq) AS first FROM (
+			SELECT h.tenant_id, hashtextextended(h.tenant_id::text, $4) AS pick FROM (
 				SELECT e.tenant_id, e.seq FROM {events} e
 				WHERE e.status = 'pending' AND e.next_attempt_at <= $1
 					AND (e.lease_until IS NULL OR e.lease_until <= $1)
@@ -62,7 +62,7 @@ const (
 					9223372036854775807)
 			ORDER BY e.seq LIMIT $2
 		) p
-		ORDER BY t.first, p.seq
+		ORDER BY t.pick, p.seq
 		LIMIT $2`
 
 	// lockSQL locks the candidates ($1 ids) that are still claimable ($2

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -71,60 +72,90 @@ func TestInsertNilTx(t *testing.T) {
 	}
 }
 
-// TestClaimTakesTenantPrefixes checks what each claim takes: the
-// tenants with the oldest claimable rows, oldest first, each with its
-// whole claimable prefix, up to the limit; never a tenant another claim
-// holds; rows sorted by seq; tokens growing.
+// TestClaimTakesTenantPrefixes checks what claims take: rows sorted by
+// seq; for each tenant its oldest pending rows (a prefix), every tenant
+// but at most one (cut by the limit) whole; never a tenant another claim
+// holds; and, once every tenant is held, nothing. Then it finishes the
+// claims round by round until each tenant's rows have all left in order.
 func TestClaimTakesTenantPrefixes(t *testing.T) {
 	s := openStore(t)
 	ctx := context.Background()
 	// Seven tenants round-robin: tenant k has rows k, k+7, k+14, ...
 	recs := insertMany(t, s, tenantsN(7), 25, 5)
-	rows := func(idx ...int) []uuid.UUID {
-		out := make([]uuid.UUID, len(idx))
-		for i, x := range idx {
-			out[i] = recs[x].ID
-		}
-		return out
+	pending := map[uuid.UUID][]uuid.UUID{}
+	for _, r := range recs {
+		pending[r.TenantID] = append(pending[r.TenantID], r.ID)
 	}
 
-	steps := []struct {
-		worker string
-		want   []uuid.UUID
-	}{
-		// Tenants 0 and 1 whole, then the first two rows of tenant 2.
-		{"a", rows(0, 1, 2, 7, 8, 9, 14, 15, 21, 22)},
-		// Tenant 2 is held by a: tenants 3, 4 and 5.
-		{"b", rows(3, 4, 5, 10, 11, 12, 17, 18, 19, 24)},
-		// Only tenant 6 is free.
-		{"c", rows(6, 13, 20)},
-		{"d", nil},
+	var lastToken int64
+	left := len(recs)
+	for round := 0; left > 0; round++ {
+		if round > 10 {
+			t.Fatal("rows left after 10 rounds")
+		}
+		var claims []outbox.Claim
+		held := map[uuid.UUID]bool{}
+		for w := 0; ; w++ {
+			c, err := s.Claim(ctx, fmt.Sprintf("r%dw%d", round, w), 10, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(c.Records) == 0 {
+				break
+			}
+			if c.Token <= lastToken {
+				t.Fatalf("tokens must grow: %d after %d", c.Token, lastToken)
+			}
+			lastToken = c.Token
+			checkPrefixClaim(t, c, pending, held)
+			claims = append(claims, c)
+		}
+		for tenant, rows := range pending {
+			if len(rows) > 0 && !held[tenant] {
+				t.Fatalf("round %d: tenant %s has rows but no claim took it", round, tenant)
+			}
+		}
+		for _, c := range claims {
+			if err := s.MarkDispatched(ctx, c.Token, ids(c.Records)); err != nil {
+				t.Fatal(err)
+			}
+			left -= len(c.Records)
+		}
 	}
-	var claims []outbox.Claim
-	for _, st := range steps {
-		c, err := s.Claim(ctx, st.worker, 10, time.Minute)
-		if err != nil {
-			t.Fatal(err)
+}
+
+// checkPrefixClaim checks one claim against the rows still pending per
+// tenant and the tenants already held, then removes the claimed rows.
+func checkPrefixClaim(t *testing.T, c outbox.Claim, pending map[uuid.UUID][]uuid.UUID, held map[uuid.UUID]bool) {
+	t.Helper()
+	if len(c.Records) > 10 {
+		t.Fatalf("claim of %d rows, limit 10", len(c.Records))
+	}
+	got := map[uuid.UUID][]uuid.UUID{}
+	for i, r := range c.Records {
+		if i > 0 && r.Seq <= c.Records[i-1].Seq {
+			t.Fatalf("claim %s not sorted by seq", c.Worker)
 		}
-		if !sameIDList(ids(c.Records), st.want) {
-			t.Fatalf("claim %s: got %d rows %v, want %v", st.worker, len(c.Records), ids(c.Records), st.want)
-		}
-		if len(claims) > 0 && c.Token != 0 && c.Token <= claims[len(claims)-1].Token {
-			t.Fatalf("tokens must grow: %d after %d", c.Token, claims[len(claims)-1].Token)
-		}
-		claims = append(claims, c)
+		got[r.TenantID] = append(got[r.TenantID], r.ID)
 	}
 
-	// Once a is done, the rest of tenant 2 becomes claimable.
-	if err := s.MarkDispatched(ctx, claims[0].Token, ids(claims[0].Records)); err != nil {
-		t.Fatal(err)
+	partial := 0
+	for tenant, rows := range got {
+		if held[tenant] {
+			t.Fatalf("claim %s took tenant %s, held by another claim", c.Worker, tenant)
+		}
+		held[tenant] = true
+		want := pending[tenant]
+		if !sameIDList(rows, want[:min(len(rows), len(want))]) {
+			t.Fatalf("claim %s: tenant %s rows are not its oldest pending ones", c.Worker, tenant)
+		}
+		if len(rows) < len(want) {
+			partial++
+		}
+		pending[tenant] = want[len(rows):]
 	}
-	c, err := s.Claim(ctx, "e", 10, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := rows(16, 23); !sameIDList(ids(c.Records), want) {
-		t.Fatalf("claim after a finished: got %v, want %v", ids(c.Records), want)
+	if partial > 1 {
+		t.Fatalf("claim %s cut %d tenants short; only the last may be", c.Worker, partial)
 	}
 }
 

@@ -234,8 +234,10 @@ func checkSink(t *testing.T, want map[uuid.UUID][]uuid.UUID, got []sinkRow) {
 			t.Errorf("event %s published by %v: duplicates must come from the killed worker's batch", id, workers)
 		}
 	}
-	if dups > procBatch {
-		t.Errorf("%d duplicates, more than one batch (%d)", dups, procBatch)
+	// The killed worker published a batch it never marked, so another
+	// worker must have published those rows again after the lease ran out.
+	if dups == 0 || dups > procBatch {
+		t.Errorf("%d duplicates, want between 1 and one batch (%d)", dups, procBatch)
 	}
 	t.Logf("sink: %d rows, %d duplicates", len(got), dups)
 

@@ -15,16 +15,10 @@ import (
 // poll and hands out one by one.
 const remotePollBatch = 128
 
-// Timings of a remote group member.
-const (
-	// remoteRecountEvery is how often a member rereads the topic's
-	// partition count.
-	remoteRecountEvery = time.Second
-	// remoteBufferRecheck is the age after which a member checks, before
-	// handing out the next buffered message, that the server still
-	// assigns it the buffered partition.
-	remoteBufferRecheck = 250 * time.Millisecond
-)
+// remoteOwnershipRecheck is how often a remote group member asks the
+// server again which partitions it owns: 250 ms. A partition assigned to
+// it by a rebalance is read within that time.
+const remoteOwnershipRecheck = 250 * time.Millisecond
 
 // remoteGroup is one member of a consumer group, on a connection of its
 // own since the server counts membership per connection.
@@ -34,15 +28,20 @@ const (
 // connection. A member therefore learns ownership from polls with an
 // explicit partition, which the server answers only for partitions the
 // caller owns (an unowned one answers partition 0, offset 0, no
-// messages). Partition 0 needs a poll of one message from offset 0 to tell
-// an owned but empty partition from an unowned one.
+// messages). It asks every remoteOwnershipRecheck, and sooner when a
+// partition it thought its own returned nothing although the topic says
+// it holds more. Partition 0 needs a poll of one message from offset 0 to
+// tell an owned partition from an unowned one, and an empty partition 0
+// counts as owned until it holds a message.
 //
 // For each owned partition the member keeps a read cursor, initialised
 // from the group's stored offset (stored + 1, or 0 when nothing is
 // stored), and reads with the Offset strategy and auto-commit off, so
-// polling never moves the group's offsets: only Commit does. When the
-// connection is replaced, the member joins again and every cursor starts
-// over from the stored offset.
+// polling never moves the group's offsets: only Commit does. A round reads
+// the topic's partition offsets once (GetTopic) and polls only the owned
+// partitions with messages past their cursor. When the connection is
+// replaced, the member joins again and every cursor starts over from the
+// stored offset.
 type remoteGroup struct {
 	r        *Remote
 	sess     *session
@@ -51,15 +50,13 @@ type remoteGroup struct {
 	gid      iggcon.Identifier
 	consumer iggcon.Consumer
 
-	mu      sync.Mutex        // serialises Recv and TryRecv; guards the fields below
-	gen     uint64            // connection the cursors belong to
-	cursors map[uint32]uint64 // next offset to read per partition known to be owned
-	buf     []Message         // fetched, not yet returned; one partition
-	bufAt   time.Time         // when buf was fetched or last checked
-	turn    uint32            // partition the next fetch polls first
-	parts   uint32            // partition count, read at partsAt
-	partsAt time.Time
-	idle    *idleWait
+	mu        sync.Mutex        // serialises Recv and TryRecv; guards the fields below
+	gen       uint64            // connection the cursors belong to
+	cursors   map[uint32]uint64 // next offset to read per owned partition
+	checkedAt time.Time         // when ownership was last asked; zero asks at the next step
+	buf       []Message         // fetched, not yet returned; one partition
+	turn      uint32            // partition the next fetch polls first
+	idle      *idleWait
 
 	closed chan struct{}
 	once   sync.Once
@@ -166,7 +163,7 @@ func (g *remoteGroup) TryRecv(ctx context.Context) (*Message, error) {
 }
 
 // step hands out a buffered message, or fetches the next batch and hands
-// out its first message; nil when no partition has anything new.
+// out its first message; nil when no owned partition has anything new.
 func (g *remoteGroup) step(ctx context.Context) (*Message, error) {
 	select {
 	case <-g.closed:
@@ -178,13 +175,17 @@ func (g *remoteGroup) step(ctx context.Context) (*Message, error) {
 	}
 	g.resync()
 
-	if len(g.buf) > 0 {
-		if err := g.recheck(ctx); err != nil {
-			return nil, err
-		}
-	}
 	if len(g.buf) == 0 {
 		if err := g.fetch(ctx); err != nil {
+			return nil, err
+		}
+	} else if time.Since(g.checkedAt) >= remoteOwnershipRecheck {
+		// The buffer's partition may have moved to another member.
+		parts, err := g.topicState(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := g.recheck(ctx, parts); err != nil {
 			return nil, err
 		}
 	}
@@ -204,155 +205,193 @@ func (g *remoteGroup) resync() {
 		g.gen = gen
 		clear(g.cursors)
 		g.buf = nil
+		g.checkedAt = time.Time{}
 	}
 }
 
-// recheck drops the buffer when it is older than remoteBufferRecheck and
-// its partition is no longer assigned to this member.
-func (g *remoteGroup) recheck(ctx context.Context) error {
-	if time.Since(g.bufAt) < remoteBufferRecheck {
-		return nil
-	}
-
-	p := g.buf[0].Partition
-	owned, err := g.owns(ctx, p)
+// fetch reads the topic's partition offsets, asks for ownership when it is
+// due, then polls the owned partitions that hold messages past their
+// cursor, starting after the one that gave the last batch, and buffers the
+// first non-empty batch.
+func (g *remoteGroup) fetch(ctx context.Context) error {
+	parts, err := g.topicState(ctx)
 	if err != nil {
 		return err
 	}
-	if !owned {
-		delete(g.cursors, p)
-		g.buf = nil
-		return nil
+	if time.Since(g.checkedAt) >= remoteOwnershipRecheck {
+		if err := g.recheck(ctx, parts); err != nil || g.replaced() {
+			return err
+		}
 	}
-	g.bufAt = time.Now()
+
+	n := uint32(len(parts))
+	for i := range n {
+		p := (g.turn + i) % n
+		next, owned := g.cursors[p]
+		if !owned || !parts[p].holds(next) {
+			continue
+		}
+
+		msgs, err := g.poll(ctx, p, next)
+		if err != nil || g.replaced() {
+			return err
+		}
+		if len(msgs) > 0 {
+			g.turn = (p + 1) % n
+			g.buf = msgs
+			return nil
+		}
+		// The topic says there is more, the server gave nothing: the
+		// partition is probably someone else's now.
+		g.checkedAt = time.Time{}
+	}
 	return nil
 }
 
-// fetch polls the partitions in turn, starting after the one that gave
-// the last batch, and buffers the first non-empty batch.
-func (g *remoteGroup) fetch(ctx context.Context) error {
-	n, err := g.partitions(ctx)
-	if err != nil {
-		return err
-	}
+// partState is what GetTopic says of one partition.
+type partState struct {
+	current  uint64 // last assigned offset
+	messages uint64 // messages still stored
+}
 
-	for i := range n {
-		p := (g.turn + i) % n
-		msgs, err := g.poll(ctx, p)
+// holds reports whether the partition has a message at or after next.
+func (s partState) holds(next uint64) bool {
+	return s.messages > 0 && s.current >= next
+}
+
+// topicState returns the state of every partition of the topic, indexed
+// by partition number.
+func (g *remoteGroup) topicState(ctx context.Context) ([]partState, error) {
+	var parts []partState
+	err := g.sess.do(ctx, func(_ context.Context, c iggcon.Client) error {
+		t, err := c.GetTopic(g.path.sid, g.path.tid)
 		if err != nil {
 			return err
 		}
+		parts = make([]partState, t.PartitionsCount)
+		for _, p := range t.Partitions {
+			if p.Id < t.PartitionsCount {
+				parts[p.Id] = partState{current: p.CurrentOffset, messages: p.MessagesCount}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connector: group %s on %s: %w", g.group, g.path, err)
+	}
+	return parts, nil
+}
 
-		if len(msgs) > 0 {
-			g.turn = (p + 1) % n
-			g.buf, g.bufAt = msgs, time.Now()
-			return nil
+// recheck asks the server which partitions of parts (the topic's state)
+// this member owns: it starts a cursor for each newly owned one and drops
+// the cursor (and buffer) of each no longer owned or no longer existing.
+func (g *remoteGroup) recheck(ctx context.Context, parts []partState) error {
+	for p := range g.cursors {
+		if p >= uint32(len(parts)) {
+			delete(g.cursors, p)
 		}
 	}
+
+	for p := range uint32(len(parts)) {
+		owned, err := g.owns(ctx, p, parts)
+		if err != nil || g.replaced() {
+			return err
+		}
+		if err := g.mark(ctx, p, owned); err != nil || g.replaced() {
+			return err
+		}
+	}
+	g.checkedAt = time.Now()
 	return nil
 }
 
-// partitions returns the topic's partition count, reread every
-// remoteRecountEvery.
-func (g *remoteGroup) partitions(ctx context.Context) (uint32, error) {
-	if g.parts > 0 && time.Since(g.partsAt) < remoteRecountEvery {
-		return g.parts, nil
-	}
-
-	n, err := topicPartitions(ctx, g.sess, g.path)
-	if err != nil {
-		return 0, fmt.Errorf("connector: group %s on %s: %w", g.group, g.path, err)
-	}
-	g.parts, g.partsAt = n, time.Now()
-	return n, nil
-}
-
-// poll reads the next batch of partition p if this member owns it. It
-// starts a cursor for a partition newly found owned and drops the cursor
-// of one found no longer owned.
-func (g *remoteGroup) poll(ctx context.Context, p uint32) ([]Message, error) {
-	next, known := g.cursors[p]
-	if !known {
-		var err error
-		if next, known, err = g.start(ctx, p); err != nil || !known {
-			return nil, err
-		}
-	}
-
-	res, err := g.read(ctx, p, next, remotePollBatch)
-	if err != nil || g.replaced() {
-		return nil, err
-	}
-
-	if len(res.Messages) > 0 {
-		msgs := fromPolled(g.r.opts.logger, g.path, p, res)
-		g.cursors[p] = msgs[len(msgs)-1].Offset + 1
-		return msgs, nil
-	}
-
-	owned := res.PartitionId == p && (p != 0 || res.CurrentOffset > 0)
-	if !owned && p == 0 && next > 0 {
-		// Partition 0 with at most one message answers like an unowned
-		// one; a read from offset 0 tells them apart.
-		if owned, err = g.owns(ctx, 0); err != nil {
-			return nil, err
-		}
-	}
+// mark records whether p is owned: a newly owned partition gets a cursor
+// from the group's stored offset, a lost one loses its cursor and any
+// buffered messages.
+func (g *remoteGroup) mark(ctx context.Context, p uint32, owned bool) error {
 	if !owned {
 		delete(g.cursors, p)
+		if len(g.buf) > 0 && g.buf[0].Partition == p {
+			g.buf = nil
+		}
+		return nil
 	}
-	return nil, nil
+	if _, ok := g.cursors[p]; ok {
+		return nil
+	}
+
+	next, err := g.stored(ctx, p)
+	if err != nil || g.replaced() {
+		return err
+	}
+	g.cursors[p] = next
+	return nil
 }
 
-// start checks that p is owned and, if so, sets its cursor from the
-// group's stored offset.
-func (g *remoteGroup) start(ctx context.Context, p uint32) (uint64, bool, error) {
-	owned, err := g.owns(ctx, p)
-	if err != nil || !owned {
-		return 0, false, err
-	}
-
+// stored returns the offset after the group's stored offset of p, or 0
+// when nothing is stored.
+func (g *remoteGroup) stored(ctx context.Context, p uint32) (uint64, error) {
 	var info *iggcon.ConsumerOffsetInfo
 	part := p
-	err = g.sess.do(ctx, func(_ context.Context, c iggcon.Client) error {
+	err := g.sess.do(ctx, func(_ context.Context, c iggcon.Client) error {
 		var err error
 		info, err = c.GetConsumerOffset(g.consumer, g.path.sid, g.path.tid, &part)
 		return err
 	})
 	if err != nil {
-		return 0, false, fmt.Errorf("connector: group %s offset of %s partition %d: %w", g.group, g.path, p, err)
+		return 0, fmt.Errorf("connector: group %s offset of %s partition %d: %w", g.group, g.path, p, err)
 	}
-	if g.replaced() {
-		return 0, false, nil
+	if info == nil {
+		return 0, nil
 	}
-
-	next := uint64(0)
-	if info != nil {
-		next = info.StoredOffset + 1
-	}
-	g.cursors[p] = next
-	return next, true, nil
+	return info.StoredOffset + 1, nil
 }
 
 // owns asks the server whether p is assigned to this member: a poll of no
-// message answers with p's number only for an owned partition. For
-// partition 0 that answer is the unowned one too, so it reads one message
-// from offset 0 instead: an owned partition 0 that holds any message
-// returns it.
-func (g *remoteGroup) owns(ctx context.Context, p uint32) (bool, error) {
-	count := uint32(0)
-	if p == 0 {
-		count = 1
+// message answers with p's number and current offset only for an owned
+// partition, and with partition 0, offset 0 for an unowned one.
+//
+// For partition 0 that answer is ambiguous when its current offset is 0.
+// An empty partition 0 counts as owned until it holds a message; one
+// holding a single message is asked for it (a poll from offset 0), which
+// an owned partition returns. A read of one message is used for that case
+// only: the server remembers the last offset a member polled and moves a
+// partition away once the member commits that far, so a probe must not
+// poll an offset below what the member has read.
+func (g *remoteGroup) owns(ctx context.Context, p uint32, parts []partState) (bool, error) {
+	if p == 0 && parts[0].messages == 0 {
+		return true, nil
 	}
 
-	res, err := g.read(ctx, p, 0, count)
+	res, err := g.read(ctx, p, 0, 0)
 	if err != nil {
 		return false, err
 	}
-	if p == 0 {
-		return len(res.Messages) > 0 || res.CurrentOffset > 0, nil
+	if p != 0 {
+		return res.PartitionId == p, nil
 	}
-	return res.PartitionId == p, nil
+	if res.CurrentOffset > 0 || parts[0].current > 0 {
+		return res.CurrentOffset > 0, nil
+	}
+
+	res, err = g.read(ctx, 0, 0, 1)
+	if err != nil {
+		return false, err
+	}
+	return len(res.Messages) > 0, nil
+}
+
+// poll reads the next batch of owned partition p from next and moves its
+// cursor past it.
+func (g *remoteGroup) poll(ctx context.Context, p uint32, next uint64) ([]Message, error) {
+	res, err := g.read(ctx, p, next, remotePollBatch)
+	if err != nil || len(res.Messages) == 0 || g.replaced() {
+		return nil, err
+	}
+
+	msgs := fromPolled(g.r.opts.logger, g.path, p, res)
+	g.cursors[p] = msgs[len(msgs)-1].Offset + 1
+	return msgs, nil
 }
 
 // read polls partition p from offset as the group, with auto-commit off.

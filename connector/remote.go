@@ -185,9 +185,7 @@ func (r *Remote) Connect(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("%w: remote connector given mode %q", ErrRemoteConfig, cfg.Mode)
 	}
 
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.conf != nil {
+	if r.connected() {
 		return nil
 	}
 
@@ -196,18 +194,33 @@ func (r *Remote) Connect(ctx context.Context, cfg Config) error {
 		return err
 	}
 
+	// Connect without holding r.mu, so that IsConnected and the other
+	// methods answer while the server is slow to accept.
 	main := newSession("publish", conf, nil)
 	if err := main.do(ctx, func(context.Context, iggcon.Client) error { return nil }); err != nil {
 		main.close()
 		return fmt.Errorf("connector: remote connect: %w", err)
 	}
 
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.main != nil {
+		main.close() // a concurrent Connect won
+		return nil
+	}
 	r.conf, r.main = conf, main
 	r.reader = iggcon.NewSingleConsumer(numericID(rand.Uint32()))
 	r.subs = make(map[closer]struct{})
 	r.done = make(chan struct{})
 	r.startHeartbeat(main, r.done)
 	return nil
+}
+
+// connected reports whether Connect succeeded and Shutdown has not run.
+func (r *Remote) connected() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.main != nil
 }
 
 // startHeartbeat pings s every heartbeat period until done is closed. A

@@ -37,11 +37,15 @@ import (
 // background.
 //
 // The SDK dials an unreachable address forever and its calls have no
-// deadline. Remote bounds every connect (WithConnectTimeout) and returns
-// from any call when its context ends; a call abandoned that way finishes
-// in the background and its connection stays in use. The SDK also writes
-// its leader-check lines to the standard library logger at every login;
-// Remote cannot silence that without changing the process-wide logger.
+// deadline. Remote probes each address with a dial of its own before the
+// SDK dials it, bounds every connect (WithConnectTimeout) and returns from
+// any call when its context ends; a call abandoned that way finishes in
+// the background and its connection stays in use. A server that goes away
+// between the probe and the SDK's own dial leaves that dial retrying in a
+// goroutine (every 2 s) until the server is back, when the connection is
+// closed at once. The SDK also writes its leader-check lines to the
+// standard library logger at every login; Remote cannot silence that
+// without changing the process-wide logger.
 type Remote struct {
 	opts remoteOptions
 

@@ -92,13 +92,7 @@ func (s *session) once(ctx context.Context, f op) error {
 	if err != nil {
 		return err
 	}
-
-	err = call(ctx, func() error { return f(ctx, c.cli) })
-	if err != nil && ctx.Err() == nil && connLost(err) {
-		s.broken(c.gen, err)
-		return fmt.Errorf("%w: %s: %w", ErrConnection, c.addr, err)
-	}
-	return err
+	return s.run(ctx, c, f)
 }
 
 // ifUp runs f on the connection only if one is up; it never connects.
@@ -109,7 +103,11 @@ func (s *session) ifUp(ctx context.Context, f op) error {
 	if c.cli == nil {
 		return nil
 	}
+	return s.run(ctx, c, f)
+}
 
+// run runs f on c and drops c when f finds it broken.
+func (s *session) run(ctx context.Context, c conn, f op) error {
 	err := call(ctx, func() error { return f(ctx, c.cli) })
 	if err != nil && ctx.Err() == nil && connLost(err) {
 		s.broken(c.gen, err)

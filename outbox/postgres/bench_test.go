@@ -63,8 +63,9 @@ func copyBacklog(b *testing.B, s *Store, tenants []uuid.UUID, n int) {
 }
 
 // BenchmarkRelay drains a committed backlog of b.N events over 1024
-// tenants with 1, 2 and 4 relays (each its own Relay and pool
-// connections, as separate processes would be) to a discard transport,
+// tenants (loaded with COPY, round-robin) with 1, 2 and 4 relays, each
+// its own outbox.Relay calling RunOnce in a loop on one shared store (a
+// pool of four connections), to a transport that counts and discards,
 // with the tenant rule on and off. It reports events/s.
 func BenchmarkRelay(b *testing.B) {
 	for _, ordered := range []bool{true, false} {

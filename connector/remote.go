@@ -58,6 +58,8 @@ type Remote struct {
 	beat   sync.WaitGroup
 }
 
+var _ Connector = (*Remote)(nil)
+
 // closer is a subscriber Shutdown must close.
 type closer interface{ Close() error }
 

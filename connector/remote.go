@@ -34,7 +34,10 @@ import (
 // Liveness. IsConnected reports the state of the publishing connection; a
 // ping every heartbeat interval (WithHeartbeat) and every failed call keep
 // it current, and the heartbeat reconnects a lost connection in the
-// background.
+// background. A ping unanswered within the connect timeout counts as a
+// lost connection, so a server that keeps the socket open but stops
+// answering is failed over too; the SDK cannot be interrupted, so that
+// old socket stays open until the server answers or closes it.
 //
 // The SDK dials an unreachable address forever and its calls have no
 // deadline. Remote probes each address with a dial of its own before the
@@ -230,7 +233,8 @@ func (r *Remote) connected() bool {
 }
 
 // startHeartbeat pings s every heartbeat period until done is closed. A
-// failed ping marks the connection lost; the next ping reconnects.
+// failed ping, or one unanswered within the connect timeout, marks the
+// connection lost; the next ping reconnects.
 func (r *Remote) startHeartbeat(s *session, done <-chan struct{}) {
 	if r.opts.heartbeat <= 0 {
 		return
@@ -247,7 +251,7 @@ func (r *Remote) startHeartbeat(s *session, done <-chan struct{}) {
 			}
 
 			ctx, cancel := context.WithTimeout(context.Background(), r.opts.connectTimeout)
-			_ = s.once(ctx, ping)
+			_ = s.heartbeat(ctx)
 			cancel()
 		}
 	})

@@ -95,6 +95,24 @@ func (s *session) once(ctx context.Context, f op) error {
 	return s.run(ctx, c, f)
 }
 
+// heartbeat pings the server, connecting first if the connection is down.
+// Unlike other calls, a ping that ctx cuts short counts as a lost
+// connection: a server that accepts but no longer answers is failed over
+// rather than waited for.
+func (s *session) heartbeat(ctx context.Context) error {
+	c, err := s.client(ctx)
+	if err != nil {
+		return err
+	}
+
+	err = s.run(ctx, c, ping)
+	if errors.Is(err, context.DeadlineExceeded) {
+		s.broken(c.gen, err)
+		return fmt.Errorf("%w: %s: no answer to a ping: %w", ErrConnection, c.addr, err)
+	}
+	return err
+}
+
 // ifUp runs f on the connection only if one is up; it never connects.
 func (s *session) ifUp(ctx context.Context, f op) error {
 	s.lock <- struct{}{}

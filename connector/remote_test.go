@@ -13,10 +13,12 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"math/big"
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -902,4 +904,100 @@ func TestNewRemoteMode(t *testing.T) {
 	if _, ok := c.(*connector.Remote); !ok {
 		t.Fatalf("New(remote) = %T, want *connector.Remote", c)
 	}
+}
+
+// stallProxy forwards loopback TCP to a target; stall makes every
+// connection open at that moment stop passing the server's answers, as a
+// server that accepts but no longer answers would. Later connections pass
+// traffic normally.
+type stallProxy struct {
+	addr    string
+	mu      sync.Mutex
+	stalled chan struct{} // closed by stall for the connections open then
+}
+
+func startStallProxy(t *testing.T, target string) *stallProxy {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &stallProxy{addr: l.Addr().String(), stalled: make(chan struct{})}
+	var conns []net.Conn
+	var connsMu sync.Mutex
+	t.Cleanup(func() {
+		l.Close()
+		connsMu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		connsMu.Unlock()
+	})
+
+	go func() {
+		for {
+			client, err := l.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", target)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			connsMu.Lock()
+			conns = append(conns, client, server)
+			connsMu.Unlock()
+
+			p.mu.Lock()
+			stalled := p.stalled
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(server, client) }()
+			go forwardUntil(client, server, stalled)
+		}
+	}()
+	return p
+}
+
+// forwardUntil copies from src to dst until stalled is closed, then reads
+// on without forwarding.
+func forwardUntil(dst io.Writer, src io.Reader, stalled <-chan struct{}) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		select {
+		case <-stalled:
+		default:
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (p *stallProxy) stall() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	close(p.stalled)
+	p.stalled = make(chan struct{})
+}
+
+func TestRemoteHeartbeatFailsOverFromSilentServer(t *testing.T) {
+	srv := startRemoteServer(t, "")
+	proxy := startStallProxy(t, srv.addr)
+	logs := &logCounter{}
+	r := connectRemote(t, remoteConfig(proxy.addr), connector.WithHeartbeat(50*time.Millisecond),
+		connector.WithConnectTimeout(300*time.Millisecond), connector.WithRemoteLogger(slog.New(logs)))
+	remoteTopic(t, r, 1)
+
+	// The server stops answering on the open connection: no error ever
+	// comes, but the heartbeat's unanswered ping drops the connection and
+	// the next one connects afresh.
+	proxy.stall()
+	waitFor(t, "the silent connection to be dropped", func() bool { return logs.count("iggy connection lost") > 0 })
+	waitFor(t, "a new connection", func() bool { return r.IsConnected() && logs.count("iggy connection up") >= 2 })
+	remotePublish(t, r, "k", "after the stall")
 }

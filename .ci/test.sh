@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 if [ -z "${IGGYFLOW_TEST_POSTGRES_URL:-}" ]; then
   pgdir=$(mktemp -d /tmp/iggyflow-pg.XXXXXX)
-  trap 'bash .ci/postgres.sh stop "$pgdir" >/dev/null 2>&1 || true' EXIT
+  trap 'bash .ci/postgres.sh stop "$pgdir" >/dev/null 2>&1 || true; rm -rf "$pgdir"' EXIT
   eval "$(bash .ci/postgres.sh start "$pgdir")"
 fi
 

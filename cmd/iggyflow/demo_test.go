@@ -83,6 +83,7 @@ func TestDemoRejectsBadFlags(t *testing.T) {
 		{"--rollback-percent", "120"},
 		{"--no-such-flag"},
 		{"extra-argument"},
+		{"--config", "some.yaml", "--tcp-addr", "127.0.0.1:0"},
 	}
 	for _, args := range cases {
 		var stdout, stderr bytes.Buffer

@@ -85,7 +85,8 @@ func TestRelayCommandDeliversAndStopsOnCancel(t *testing.T) {
 	var relayErr bytes.Buffer
 	go func() {
 		var stdout bytes.Buffer
-		done <- run(ctx, []string{"relay", "--config", f.cfgPath, "--worker-id", "test-relay"}, &stdout, &relayErr)
+		// No --worker-id: the relay must start with its generated one.
+		done <- run(ctx, []string{"relay", "--config", f.cfgPath}, &stdout, &relayErr)
 	}()
 
 	deadline := time.Now().Add(30 * time.Second)
@@ -149,6 +150,8 @@ func TestOutboxCommandsRejectBadInput(t *testing.T) {
 		{[]string{"outbox", "purge", "--database-url", f.dbURL}, 2, "-older-than"},
 		{[]string{"outbox", "status", "--database-url", "mysql://x"}, 1, "must start with sqlite://"},
 		{[]string{"replay", "--config", f.cfgPath, "--since", "yesterday"}, 2, "RFC 3339"},
+		{[]string{"outbox", "status", "--database-url", "sqlite://" + filepath.Join(t.TempDir(), "typo.db")}, 1, "no such file"},
+		{[]string{"outbox", "-h"}, 0, "usage: iggyflow outbox"},
 		{[]string{"replay", "--config", f.cfgPath, "--partitions", "1,x"}, 2, `"x" is not a partition id`},
 	}
 	for _, c := range cases {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -17,9 +18,14 @@ import (
 //	iggyflow outbox requeue ID... | -all   failed rows back to pending
 //	iggyflow outbox purge -older-than D    delete dispatched rows older than D
 func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	const usageLine = "usage: iggyflow outbox status|failed|requeue|purge [flags]"
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: iggyflow outbox status|failed|requeue|purge [flags]")
+		fmt.Fprintln(stderr, usageLine)
 		return errUsage
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(stderr, usageLine)
+		return flag.ErrHelp
 	}
 	sub, args := args[0], args[1:]
 
@@ -62,7 +68,7 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg.Events.Outbox.DatabaseURL, o.logger(io.Discard))
+	store, err := openStore(ctx, cfg.Events.Outbox.DatabaseURL, true, o.logger(io.Discard))
 	if err != nil {
 		return fmt.Errorf("open outbox: %w", err)
 	}

@@ -54,7 +54,7 @@ func runRelay(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	logger := o.common.logger(stderr)
 
-	store, err := openStore(ctx, cfg.Events.Outbox.DatabaseURL, logger)
+	store, err := openStore(ctx, cfg.Events.Outbox.DatabaseURL, false, logger)
 	if err != nil {
 		return fmt.Errorf("open outbox: %w", err)
 	}

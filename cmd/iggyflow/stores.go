@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/iggyflow/iggyflow/outbox"
@@ -20,13 +21,20 @@ type outboxStore interface {
 }
 
 // openStore opens the store a database URL names: sqlite://PATH or
-// postgres://... (also postgresql://...).
-func openStore(ctx context.Context, url string, logger *slog.Logger) (outboxStore, error) {
+// postgres://... (also postgresql://...). With mustExist an SQLite file
+// that is not there is an error rather than a new, empty outbox: operator
+// commands must not report an empty backlog for a mistyped path.
+func openStore(ctx context.Context, url string, mustExist bool, logger *slog.Logger) (outboxStore, error) {
 	switch {
 	case strings.HasPrefix(url, "sqlite://"):
 		path, err := sqlitePath(url)
 		if err != nil {
 			return nil, err
+		}
+		if mustExist {
+			if _, err := os.Stat(path); err != nil {
+				return nil, fmt.Errorf("outbox database %s: %w", path, err)
+			}
 		}
 		return sqlite.Open(ctx, path, sqlite.WithLogger(logger))
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):

@@ -9,10 +9,13 @@ import (
 )
 
 // relayConfig turns the events.outbox.relay section into a relay
-// configuration; what the file does not set keeps the relay's defaults.
+// configuration; what the file does not set keeps the relay's defaults,
+// and an empty workerID keeps the generated one.
 func relayConfig(c config.RelayConfig, workerID string) outbox.RelayConfig {
 	rc := outbox.Defaults()
-	rc.WorkerID = workerID
+	if workerID != "" {
+		rc.WorkerID = workerID
+	}
 	rc.BatchSize = c.BatchSize
 	rc.MaxAttempts = c.MaxAttempts
 	rc.BackoffBase = c.BackoffBase.Std()

@@ -39,7 +39,7 @@ func TestConcurrentRelaysKeepTenantOrder(t *testing.T) {
 	byTenant := map[uuid.UUID][]uuid.UUID{}
 	for i := 0; i < 200; i++ {
 		tenant := tenants[i%len(tenants)]
-		tx, err := s.DB().BeginTx(ctx, nil)
+		tx, err := s.BeginTx(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

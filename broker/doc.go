@@ -79,7 +79,12 @@
 // index is rewritten where it disagrees. Before truncating, the whole
 // segment is rescanned from its start so a damaged index cannot cause
 // valid frames to be dropped. Truncations are logged with the keys
-// stream, topic, partition, segment and truncated_bytes. Directories of
+// stream, topic, partition, segment and truncated_bytes. A stored
+// consumer or group offset beyond the recovered partition's last offset is
+// then moved back to it (removed when the partition is left empty) and
+// persisted, so the offsets the next appends reuse are delivered; each
+// such change is logged with the keys stream, topic, partition, consumer,
+// old_offset and new_offset. Directories of
 // objects meta.json no longer lists (a crash between persisting a delete
 // and removing files) are removed.
 //

@@ -126,7 +126,7 @@ func parseOffsetName(name string) (offsetKey, bool) {
 }
 
 func (s *offsetStore) path(k offsetKey) string {
-	return filepath.Join(s.dir, k.space.prefix()+strconv.FormatUint(uint64(k.id), 10))
+	return filepath.Join(s.dir, k.name())
 }
 
 func (s *offsetStore) get(k offsetKey) (uint64, bool) {
@@ -211,4 +211,52 @@ func (s *offsetStore) clear() error {
 		return fmt.Errorf("broker: clear offsets in %s: %w", s.dir, err)
 	}
 	return nil
+}
+
+// offsetClamp is one stored offset that clampTo moved back or removed.
+type offsetClamp struct {
+	key      offsetKey
+	old, new uint64
+	deleted  bool
+}
+
+// name is the offset's file name, as operators see it in the data dir.
+func (k offsetKey) name() string {
+	return k.space.prefix() + strconv.FormatUint(uint64(k.id), 10)
+}
+
+// clampTo makes every stored offset at most next-1, the partition's last
+// offset, and removes every stored offset when next is 0 (an empty
+// partition). Recovery calls it after truncating a torn tail: an offset
+// left beyond the new end would claim the offsets the next appends reuse
+// were consumed already, and those messages would never be delivered. It
+// returns what it changed, in no particular order; on error the offsets
+// changed so far stay changed.
+func (s *offsetStore) clampTo(next uint64) ([]offsetClamp, error) {
+	s.mu.Lock()
+	var doomed []offsetClamp
+	for k, v := range s.vals {
+		switch {
+		case next == 0:
+			doomed = append(doomed, offsetClamp{key: k, old: v, deleted: true})
+		case v > next-1:
+			doomed = append(doomed, offsetClamp{key: k, old: v, new: next - 1})
+		}
+	}
+	s.mu.Unlock()
+
+	var done []offsetClamp
+	for _, c := range doomed {
+		var err error
+		if c.deleted {
+			_, err = s.delete(c.key)
+		} else {
+			err = s.put(c.key, c.new)
+		}
+		if err != nil {
+			return done, fmt.Errorf("broker: clamp offset %s in %s: %w", c.key.name(), s.dir, err)
+		}
+		done = append(done, c)
+	}
+	return done, nil
 }

@@ -90,7 +90,28 @@ func openPartition(dir string, id uint32, createdAt uint64, cfg partitionConfig)
 		p.closeSegments()
 		return nil, err
 	}
+	if err := p.clampOffsets(); err != nil {
+		p.closeSegments()
+		return nil, err
+	}
 	return p, nil
+}
+
+// clampOffsets brings stored offsets beyond the recovered end of the
+// partition back to its last offset (or removes them when it is empty)
+// and tells the operator about each one.
+func (p *partition) clampOffsets() error {
+	changed, err := p.offsets.clampTo(p.next)
+	for _, c := range changed {
+		if c.deleted {
+			p.cfg.log.Warn("broker: deleted a stored offset of a partition that recovery left empty",
+				"consumer", c.key.name(), "old_offset", c.old)
+			continue
+		}
+		p.cfg.log.Warn("broker: moved a stored offset back to the partition's last offset after recovery",
+			"consumer", c.key.name(), "old_offset", c.old, "new_offset", c.new)
+	}
+	return err
 }
 
 // loadSegments opens every segment: sealed ones are checked cheaply and

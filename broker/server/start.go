@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -22,9 +23,17 @@ type StartConfig struct {
 	// root is iggy/iggy, which Start allows only on a loopback address.
 	RootUsername, RootPassword string
 	// TLS, when set, serves TLS on the listener.
-	TLS    *tls.Config
+	TLS *tls.Config
+	// Argon2 is the password hashing cost; zero fields take the users
+	// store's defaults.
+	Argon2 users.Argon2Params
 	Logger *slog.Logger
 }
+
+// ErrDefaultRootRefused is returned by Start on a first start without root
+// credentials on an address other hosts can reach.
+var ErrDefaultRootRefused = errors.New("server: no root credentials for a non-loopback address: " +
+	"set IGGY_ROOT_USERNAME and IGGY_ROOT_PASSWORD, or listen on 127.0.0.1 or ::1 only")
 
 // Start opens the users store beside the broker's data and serves b on
 // cfg.Addr in the background. Shut the returned server down before closing
@@ -44,13 +53,14 @@ func Start(b *broker.Broker, cfg StartConfig) (*Server, error) {
 		RootUsername:     cfg.RootUsername,
 		RootPassword:     cfg.RootPassword,
 		AllowDefaultRoot: loopback,
+		Argon2:           cfg.Argon2,
 		Logger:           logger,
 	})
+	if errors.Is(err, users.ErrNoRootCredentials) && !loopback {
+		return nil, fmt.Errorf("%w (address %s)", ErrDefaultRootRefused, cfg.Addr)
+	}
 	if err != nil {
-		if !loopback {
-			return nil, fmt.Errorf("server: %s is not a loopback address, so root needs IGGY_ROOT_USERNAME and IGGY_ROOT_PASSWORD: %w", cfg.Addr, err)
-		}
-		return nil, fmt.Errorf("server: open users: %w", err)
+		return nil, fmt.Errorf("server: open users in %s: %w", cfg.DataDir, err)
 	}
 
 	opts := []Option{WithLogger(logger)}

@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"time"
 
 	"github.com/iggyflow/iggyflow/broker"
@@ -66,8 +65,7 @@ type Config struct {
 
 // ErrDefaultRootRefused is returned by Run on a first start without root
 // credentials on an address other hosts can reach.
-var ErrDefaultRootRefused = errors.New("brokerproc: no root credentials for a non-loopback address: " +
-	"set IGGY_ROOT_USERNAME and IGGY_ROOT_PASSWORD, or listen on 127.0.0.1 or ::1 only")
+var ErrDefaultRootRefused = server.ErrDefaultRootRefused
 
 // Run opens the broker and its users store in cfg.DataDir, serves them on
 // cfg.Addr and returns when ctx ends, after closing every connection and
@@ -85,11 +83,6 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 
-	u, err := openUsers(cfg, log)
-	if err != nil {
-		return err
-	}
-
 	b, err := broker.Open(broker.Options{
 		DataDir: cfg.DataDir, Fsync: cfg.Fsync, FsyncInterval: cfg.FsyncInterval, Logger: log,
 	})
@@ -97,9 +90,12 @@ func Run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("brokerproc: open broker in %s: %w", cfg.DataDir, err)
 	}
 
-	srv, err := listen(cfg, b, u, tlsCfg, log)
+	srv, err := server.Start(b, server.StartConfig{
+		DataDir: cfg.DataDir, Addr: cfg.Addr, TLS: tlsCfg, Argon2: cfg.Argon2, Logger: log,
+		RootUsername: cfg.RootUsername, RootPassword: cfg.RootPassword,
+	})
 	if err != nil {
-		return errors.Join(err, b.Close())
+		return errors.Join(fmt.Errorf("brokerproc: %w", err), b.Close())
 	}
 	log.Info("broker serving", "addr", srv.Addr().String(), "data_dir", cfg.DataDir,
 		"tls", tlsCfg != nil, "fsync", cfg.Fsync.String())
@@ -134,40 +130,6 @@ func (cfg Config) check() (*tls.Config, error) {
 	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
 }
 
-// openUsers opens the users store, refusing the default root credentials
-// on a first start that other hosts could reach.
-func openUsers(cfg Config, log *slog.Logger) (*users.Store, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("brokerproc: create data dir: %w", err)
-	}
-
-	loopback := IsLoopback(cfg.Addr)
-	u, err := users.Open(users.Options{
-		DataDir: cfg.DataDir, RootUsername: cfg.RootUsername, RootPassword: cfg.RootPassword,
-		AllowDefaultRoot: loopback, Argon2: cfg.Argon2, Logger: log,
-	})
-	if errors.Is(err, users.ErrNoRootCredentials) && !loopback {
-		return nil, fmt.Errorf("%w (address %s)", ErrDefaultRootRefused, cfg.Addr)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("brokerproc: open users in %s: %w", cfg.DataDir, err)
-	}
-	return u, nil
-}
-
-func listen(cfg Config, b *broker.Broker, u *users.Store, tlsCfg *tls.Config, log *slog.Logger) (*server.Server, error) {
-	opts := []server.Option{server.WithLogger(log)}
-	if tlsCfg != nil {
-		opts = append(opts, server.WithTLS(tlsCfg))
-	}
-
-	srv := server.New(b, u, opts...)
-	if err := srv.Listen(cfg.Addr); err != nil {
-		return nil, fmt.Errorf("brokerproc: %w", err)
-	}
-	return srv, nil
-}
-
 // stop shuts the server down, then closes the broker, which writes what
 // is buffered.
 func stop(srv *server.Server, b *broker.Broker, log *slog.Logger) error {
@@ -187,22 +149,6 @@ func stop(srv *server.Server, b *broker.Broker, log *slog.Logger) error {
 	}
 	log.Info("broker stopped")
 	return nil
-}
-
-// IsLoopback reports whether addr ("host:port") listens on a loopback
-// address only: an IP such as 127.0.0.1 or ::1, or the name localhost. An
-// empty host (all interfaces), 0.0.0.0, any other name or a malformed
-// address is not loopback.
-func IsLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // ParseFsync reads a policy name: "never", "always" (sync every append) or

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,15 +46,18 @@ func publish(t *testing.T, c Connector, key string, payloads ...string) {
 }
 
 func TestNewModes(t *testing.T) {
-	if c, err := New(ModeEmbedded); err != nil || c == nil {
-		t.Fatalf("New(embedded) = %v, %v", c, err)
+	if c, err := New(ModeEmbedded, nil); err != nil {
+		t.Fatalf("New(embedded) err = %v", err)
+	} else if _, ok := c.(*Embedded); !ok {
+		t.Fatalf("New(embedded) = %T, want *Embedded", c)
 	}
-	if _, err := New(ModeRemote); !errors.Is(err, ErrRemoteUnavailable) ||
-		err.Error() != "connector: remote mode is not available in this build" {
+	if c, err := New(ModeRemote, nil); err != nil {
 		t.Fatalf("New(remote) err = %v", err)
+	} else if _, ok := c.(*Remote); !ok {
+		t.Fatalf("New(remote) = %T, want *Remote", c)
 	}
-	if _, err := New("kafka"); err == nil {
-		t.Fatal("New(kafka) succeeded")
+	if _, err := New("kafka", nil); err == nil || !strings.Contains(err.Error(), `unknown mode "kafka"`) {
+		t.Fatalf("New(kafka) err = %v", err)
 	}
 }
 
@@ -70,7 +74,7 @@ func TestEmbeddedLifecycle(t *testing.T) {
 		t.Fatal("Connect with an empty data dir succeeded")
 	}
 
-	cfg := Config{Mode: ModeEmbedded, Embedded: EmbeddedConfig{DataDir: t.TempDir(), TCPAddr: "127.0.0.1:8090"}}
+	cfg := Config{Mode: ModeEmbedded, Embedded: EmbeddedConfig{DataDir: t.TempDir(), TCPAddr: "127.0.0.1:0"}}
 	if err := e.Connect(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}

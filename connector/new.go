@@ -1,27 +1,21 @@
 package connector
 
 import (
-	"errors"
 	"fmt"
+	"log/slog"
 )
 
-// ErrRemoteUnavailable is returned by New for mode remote when the Remote
-// connector is not part of the build.
-var ErrRemoteUnavailable = errors.New("connector: remote mode is not available in this build")
-
-// newRemote builds the Remote connector; it stays nil until a Remote
-// implementation registers itself here from its own file.
-var newRemote func() Connector
-
-// New returns an unconnected connector for mode with default options:
-// NewEmbedded() for embedded. Remote mode is ErrRemoteUnavailable until the
-// Remote connector is built in.
-func New(mode Mode) (Connector, error) {
+// New returns an unconnected connector for mode: NewEmbedded or NewRemote
+// with default options and the given logger (nil discards).
+func New(mode Mode, logger *slog.Logger) (Connector, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	switch mode {
 	case ModeEmbedded:
-		return NewEmbedded(), nil
+		return NewEmbedded(WithLogger(logger)), nil
 	case ModeRemote:
-		return NewRemote(), nil
+		return NewRemote(WithRemoteLogger(logger)), nil
 	}
 	return nil, fmt.Errorf("connector: unknown mode %q: want %q or %q", mode, ModeEmbedded, ModeRemote)
 }

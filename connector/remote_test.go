@@ -896,16 +896,6 @@ func TestRemoteTLS(t *testing.T) {
 	}
 }
 
-func TestNewRemoteMode(t *testing.T) {
-	c, err := connector.New(connector.ModeRemote)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := c.(*connector.Remote); !ok {
-		t.Fatalf("New(remote) = %T, want *connector.Remote", c)
-	}
-}
-
 // stallProxy forwards loopback TCP to a target; stall makes every
 // connection open at that moment stop passing the server's answers, as a
 // server that accepts but no longer answers would. Later connections pass

@@ -69,7 +69,7 @@ func NewTransport(ctx context.Context, cfg Config, opts ...Option) (*Transport, 
 		o.log = slog.New(slog.DiscardHandler)
 	}
 	if o.conn == nil {
-		if o.conn, err = connector.New(cfg.Mode); err != nil {
+		if o.conn, err = connector.New(cfg.Mode, o.log); err != nil {
 			return nil, fmt.Errorf("iggy: new transport: %w", err)
 		}
 	}

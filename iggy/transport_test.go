@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -59,10 +60,15 @@ func TestNewTransportRejects(t *testing.T) {
 		t.Fatalf("invalid config: %v", err)
 	}
 
+	// Remote mode against an address where nothing listens fails within
+	// the caller's deadline instead of dialling forever.
 	remote := testConfig(t)
 	remote.Mode = connector.ModeRemote
-	if _, err := NewTransport(ctx, remote); !errors.Is(err, connector.ErrRemoteUnavailable) {
-		t.Fatalf("remote mode: %v", err)
+	remote.Remote.Addresses = []string{deadAddress(t)}
+	short, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if _, err := NewTransport(short, remote); !errors.Is(err, connector.ErrConnection) {
+		t.Fatalf("remote mode with nothing listening: %v", err)
 	}
 
 	noDir := testConfig(t)
@@ -73,6 +79,18 @@ func TestNewTransportRejects(t *testing.T) {
 	if _, err := NewTransport(ctx, noDir); err == nil {
 		t.Fatal("data dir that is a file accepted")
 	}
+}
+
+// deadAddress returns a loopback address nothing listens on.
+func deadAddress(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
 }
 
 func TestTopologyAndRetention(t *testing.T) {

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,13 +14,13 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/iggyflow/iggyflow/events"
 	"github.com/iggyflow/iggyflow/outbox"
-	"github.com/iggyflow/iggyflow/outbox/sqlite"
 )
 
-// opsFixture is an SQLite outbox with committed events and a config file
+// opsFixture is an outbox with committed events and a config file
 // pointing an embedded broker at a directory of the test's own.
 type opsFixture struct {
 	dbURL   string
@@ -30,19 +32,26 @@ type opsFixture struct {
 func newOpsFixture(t *testing.T, n int) *opsFixture {
 	t.Helper()
 	dir := t.TempDir()
+	return newFixtureAt(t, dir, "sqlite://"+filepath.Join(dir, "outbox.db"), n)
+}
+
+// newFixtureAt commits n events to the outbox at dbURL and writes a
+// config pointing at it and at an embedded broker under dir.
+func newFixtureAt(t *testing.T, dir, dbURL string, n int) *opsFixture {
+	t.Helper()
 	f := &opsFixture{
-		dbURL:   "sqlite://" + filepath.Join(dir, "outbox.db"),
+		dbURL:   dbURL,
 		cfgPath: filepath.Join(dir, "iggyflow.yaml"),
 		tenant:  uuid.New(),
 	}
-	cfg := fmt.Sprintf("events:\n  iggy:\n    embedded:\n      data_dir: %s\n      tcp_port: 0\n  outbox:\n    database_url: %s\n",
+	cfg := fmt.Sprintf("events:\n  iggy:\n    embedded:\n      data_dir: %s\n      tcp_port: 0\n  outbox:\n    database_url: %q\n",
 		filepath.Join(dir, "iggy"), f.dbURL)
 	if err := os.WriteFile(f.cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "outbox.db"))
+	store, err := openStore(ctx, dbURL, false, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +82,34 @@ func runCmd(t *testing.T, ctx context.Context, args ...string) (string, string, 
 }
 
 func TestRelayCommandDeliversAndStopsOnCancel(t *testing.T) {
-	f := newOpsFixture(t, 25)
+	testRelayCommand(t, newOpsFixture(t, 25))
+}
+
+// The relay command on PostgreSQL, in a schema of the test's own.
+func TestRelayCommandOnPostgres(t *testing.T) {
+	url := os.Getenv("IGGYFLOW_TEST_POSTGRES_URL")
+	if url == "" {
+		t.Skip("set IGGYFLOW_TEST_POSTGRES_URL (make test starts a server) to run the PostgreSQL relay test")
+	}
+	schema := "cmd_relay_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Exec("DROP SCHEMA " + schema + " CASCADE") })
+
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	testRelayCommand(t, newFixtureAt(t, t.TempDir(), url+sep+"search_path="+schema, 25))
+}
+
+func testRelayCommand(t *testing.T, f *opsFixture) {
 
 	out, _, code := runCmd(t, context.Background(), "outbox", "status", "--database-url", f.dbURL)
 	if code != 0 || !strings.HasPrefix(out, "pending=25 failed=0 dispatched=0") {

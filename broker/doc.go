@@ -78,7 +78,23 @@
 // truncated there, keeping every complete valid frame before it, and the
 // index is rewritten where it disagrees. Before truncating, the whole
 // segment is rescanned from its start so a damaged index cannot cause
-// valid frames to be dropped. Truncations are logged with the keys
+// valid frames to be dropped.
+//
+// Truncation is only for a torn tail, and a torn write cannot put whole
+// messages after the damage. So before cutting at byte p, where the frame
+// of offset o should start, recovery reads every byte position q after p
+// and looks for a frame that fits in the file, is within the limits,
+// passes its checksum and carries offset o+k with 1 <= k <= (q-p)/64 (the
+// offset it would have if the k frames between were intact, each at
+// least a header long). An incomplete header, a declared size reaching
+// past the end of the file, a bad last frame, zeros or garbage appended
+// all leave no such frame, and the tail is cut. If one is found, Open
+// fails with an error wrapping ErrCorrupt that names the segment file,
+// the damaged offset and byte position, and leaves the file alone: the
+// operator moves the segment's files aside or truncates the .log at that
+// position by hand, knowing which messages that loses. A copy of a valid
+// frame stored inside a payload of the torn tail can make a tail look
+// like mid-file damage; Open then refuses rather than guess. Truncations are logged with the keys
 // stream, topic, partition, segment and truncated_bytes. A stored
 // consumer or group offset beyond the recovered partition's last offset is
 // then moved back to it (removed when the partition is left empty) and

@@ -1,6 +1,8 @@
 package broker
 
 import (
+	"bytes"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -23,7 +25,8 @@ func validSegment(n int) (log, idx []byte) {
 // FuzzSegmentReader feeds arbitrary bytes to recovery as the last segment
 // (and its index) of a partition. Recovery must not panic, every frame it
 // keeps must carry a valid checksum and its offset, and the partition must
-// take appends at the offset after the kept frames.
+// take appends at the offset after the kept frames. When it refuses with
+// ErrCorrupt (valid frames after damage) the log must be left as it was.
 //
 // Each input costs real file writes (about a millisecond), so minimizing a
 // new input with the default 60 s budget stalls the run; use
@@ -36,6 +39,9 @@ func FuzzSegmentReader(f *testing.F) {
 	f.Add(log, idx[:20])
 	f.Add([]byte{}, []byte{})
 	f.Add(make([]byte, 200), make([]byte, 48))
+	mid := append([]byte(nil), log...)
+	mid[FrameHeaderSize+2] ^= 1 // damage in frame 0, frames 1..3 whole
+	f.Add(mid, idx)
 
 	// One directory per fuzzing process, emptied per input: a fresh
 	// t.TempDir each time would make coverage depend on its random name.
@@ -55,6 +61,14 @@ func FuzzSegmentReader(f *testing.F) {
 
 		cfg := partitionConfig{segmentSize: 1 << 20, log: slog.New(slog.DiscardHandler), tailWindow: defaultTailWindow}
 		p, err := openPartition(dir, 0, 0, cfg)
+		if errors.Is(err, ErrCorrupt) {
+			// Whole frames after damaged bytes: recovery must refuse and
+			// leave the log as it was.
+			if kept, _ := os.ReadFile(base + logExt); !bytes.Equal(kept, log) {
+				t.Fatalf("recovery refused (%v) but changed the log", err)
+			}
+			return
+		}
 		if err != nil {
 			t.Fatalf("recovery failed: %v", err)
 		}

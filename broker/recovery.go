@@ -154,10 +154,32 @@ func recoverSegment(s *segment, window int64) (recoverReport, error) {
 		}
 	}
 
+	if err := checkTorn(s, logSize, uint32(start), res); err != nil {
+		return rep, err
+	}
 	if err := applyScan(s, idx[:start], idx[start:], res, logSize, &rep); err != nil {
 		return rep, err
 	}
 	return rep, nil
+}
+
+// checkTorn returns nil when the scan of s from message rel stopped at the
+// end of the log or at a torn tail, and an error wrapping ErrCorrupt when
+// whole frames follow the damage (see laterFrame), which must not be cut.
+func checkTorn(s *segment, logSize int64, rel uint32, res scanResult) error {
+	if res.end == logSize {
+		return nil
+	}
+
+	want := s.base + uint64(rel) + uint64(len(res.entries))
+	next, at, found, err := laterFrame(s.log, logSize, want, res.end)
+	if err != nil {
+		return fmt.Errorf("broker: scan segment %s past its damage: %w", s.logPath(), err)
+	}
+	if found {
+		return damagedError(s.logPath(), want, res.end, next, at)
+	}
+	return nil
 }
 
 // scanStart picks the first index entry to verify: the first one inside

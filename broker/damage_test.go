@@ -1,0 +1,108 @@
+package broker
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestDamageBeforeValidFramesFailsOpen covers damage in the middle of the
+// last segment: recovery used to treat the first bad frame as a torn tail
+// and truncate the log there, silently dropping every whole message after
+// it (here messages 20..39). Open must fail with ErrCorrupt instead, name
+// the file, the damaged offset and byte, and leave the log untouched.
+func TestDamageBeforeValidFramesFailsOpen(t *testing.T) {
+	at := int64(20 * frameBytes) // frame 20 starts here
+	tests := []struct {
+		name   string
+		damage func(b []byte)
+	}{
+		{"0xff over the payload length", func(b []byte) { copy(b[at+offPayloadLen:], []byte{0xff, 0xff, 0xff, 0xff}) }},
+		{"payload length reaching past the end", func(b []byte) { le.PutUint32(b[at+offPayloadLen:], 1_000_000) }},
+		{"flipped payload bit", func(b []byte) { b[at+FrameHeaderSize+3] ^= 0x01 }},
+		{"0xff inside a payload", func(b []byte) { copy(b[at+FrameHeaderSize+2:], []byte{0xff, 0xff, 0xff, 0xff}) }},
+		{"wrong offset", func(b []byte) { le.PutUint64(b[at+offOffset:], 7) }},
+		{"a zeroed stretch over three frames", func(b []byte) { clear(b[at : at+3*int64(frameBytes)]) }},
+	}
+
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			log := writeAndClose(t, dir, 1<<20, 40)
+			rewrite(t, log, tt.damage)
+			before, _ := os.ReadFile(log)
+
+			b, err := Open(Options{DataDir: dir, SegmentSize: 1 << 20, CleanerInterval: -1})
+			if err == nil {
+				mustClose(t, b)
+				t.Fatal("Open of a segment damaged in the middle succeeded")
+			}
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("Open = %v, want ErrCorrupt", err)
+			}
+			for _, want := range []string{log, "offset 20 ", "byte " + itoa(at), "truncate the .log to " + itoa(at)} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error lacks %q: %v", want, err)
+				}
+			}
+
+			after, _ := os.ReadFile(log)
+			if !bytes.Equal(before, after) {
+				t.Fatalf("the log changed: %d bytes before, %d after", len(before), len(after))
+			}
+		})
+	}
+}
+
+// TestTornTailShapesStillTruncate checks that what a crash can leave at
+// the end of the last segment is still cut without an error once the
+// search for later frames is in place.
+func TestTornTailShapesStillTruncate(t *testing.T) {
+	last := int64(39 * frameBytes)
+	tests := []struct {
+		name   string
+		damage func(t *testing.T, log string)
+		kept   int
+	}{
+		{"header cut short", func(t *testing.T, log string) { os.Truncate(log, last+20) }, 39},
+		{"length past the end", func(t *testing.T, log string) {
+			rewrite(t, log, func(b []byte) { le.PutUint32(b[last+offPayloadLen:], 500) })
+		}, 39},
+		{"flipped bit in the last frame", func(t *testing.T, log string) {
+			rewrite(t, log, func(b []byte) { b[len(b)-1] ^= 0x80 })
+		}, 39},
+		{"zeros after the last frame", func(t *testing.T, log string) {
+			appendBytes(t, log, make([]byte, 4096))
+		}, 40},
+		{"a frame copy with an old offset after the last frame", func(t *testing.T, log string) {
+			b, _ := os.ReadFile(log)
+			appendBytes(t, log, append([]byte{0}, b[:frameBytes]...))
+		}, 40},
+	}
+
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			log := writeAndClose(t, dir, 1<<20, 40)
+			tt.damage(t, log)
+			out := reopen(t, dir, 1<<20, tt.kept)
+			if !strings.Contains(out, "truncated_bytes=") {
+				t.Errorf("no truncation logged:\n%s", out)
+			}
+		})
+	}
+}
+
+func appendBytes(t *testing.T, path string, b []byte) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(b); err != nil {
+		t.Fatal(err)
+	}
+}

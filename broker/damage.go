@@ -75,3 +75,13 @@ func damagedError(path string, off uint64, pos int64, next uint64, nextPos int64
 		"or truncate the .log to %d bytes by hand (losing the messages from offset %d on): %w",
 		path, off, pos, next, nextPos, pos, off, ErrCorrupt)
 }
+
+// sealedDamagedError is the error for a sealed segment whose log is
+// damaged at byte pos, where the message of offset off should start. Later
+// segments follow it, so cutting it would leave a gap in the offsets.
+func sealedDamagedError(path string, off uint64, pos int64) error {
+	return fmt.Errorf("broker: sealed segment %s is damaged at offset %d (byte %d) and was left as it is; "+
+		"to open the broker, restore the file from a copy, or move it and every segment before it out of the "+
+		"partition directory (losing their messages, as if retention had deleted them): %w",
+		path, off, pos, ErrCorrupt)
+}

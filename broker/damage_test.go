@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -105,4 +106,47 @@ func appendBytes(t *testing.T, path string, b []byte) {
 	if _, err := f.Write(b); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestDamagedSealedSegmentIsNotTruncated covers a sealed segment whose
+// last frame is damaged: Open failed with ErrCorrupt as it should, but
+// only after truncating the damaged frame off the file, so evidence was
+// destroyed and the next Open failed on a gap between segments instead.
+// The file must be left exactly as it was.
+func TestDamagedSealedSegmentIsNotTruncated(t *testing.T) {
+	dir := t.TempDir()
+	segSize := int64(8 * frameBytes)
+	writeAndClose(t, dir, segSize, 30)
+
+	first := filepath.Join(partitionPath(dir, 0), segmentName(0)+logExt)
+	rewrite(t, first, func(b []byte) { b[len(b)-2] ^= 1 }) // in frame 7, the last
+	os.Remove(strings.TrimSuffix(first, logExt) + indexExt)
+	before, _ := os.ReadFile(first)
+
+	for range 2 {
+		_, err := Open(Options{DataDir: dir, SegmentSize: segSize, CleanerInterval: -1})
+		if !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("Open = %v, want ErrCorrupt", err)
+		}
+		for _, want := range []string{first, "offset 7 ", "byte " + itoa(7*int64(frameBytes))} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error lacks %q: %v", want, err)
+			}
+		}
+		if after, _ := os.ReadFile(first); !bytes.Equal(before, after) {
+			t.Fatalf("the sealed log changed: %d bytes before, %d after", len(before), len(after))
+		}
+	}
+
+	// The advice in the error works: with the segment moved aside the
+	// partition opens and starts after it.
+	for _, ext := range []string{logExt, indexExt} {
+		path := strings.TrimSuffix(first, logExt) + ext
+		if err := os.Rename(path, filepath.Join(dir, "aside"+ext)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := openTest(t, dir, func(o *Options) { o.SegmentSize = segSize })
+	defer mustClose(t, b)
+	checkRun(t, pollOffset(t, b, 0, 0, 100).Messages, 8, 8, 22)
 }

@@ -71,7 +71,8 @@
 // Open checks each sealed segment cheaply (index ends sound, last entry
 // points at a frame ending exactly at the end of the log) and rebuilds the
 // index of one that fails by scanning its log; a sealed segment whose log
-// itself is damaged is reported as ErrCorrupt. The last segment is
+// itself is damaged is reported as ErrCorrupt and left untouched (cutting
+// it would leave a gap before the next segment). The last segment is
 // verified frame by frame over its final 4 MiB (and from wherever its
 // index stops being sound): a frame that is cut short, over the limits,
 // out of offset sequence or failing its checksum ends the log, which is

@@ -162,16 +162,11 @@ func (p *partition) loadSegment(s *segment, last bool) error {
 		}
 	}
 
-	rep, err := recoverSegment(s, p.cfg.tailWindow)
+	rep, err := recoverSegment(s, p.cfg.tailWindow, !last)
 	if err != nil {
 		return err
 	}
 	logRecovery(p.cfg.log, s, rep)
-
-	if !last && rep.truncatedBytes > 0 {
-		return fmt.Errorf("broker: sealed segment %s has %d corrupt bytes: %w",
-			s.logPath(), rep.truncatedBytes, ErrCorrupt)
-	}
 	return nil
 }
 

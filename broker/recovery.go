@@ -115,9 +115,10 @@ type recoverReport struct {
 
 // recoverSegment makes s hold only whole valid frames with an index that
 // agrees with them: it verifies the tail window (or everything after the
-// index's sound prefix), truncates the log after the last valid frame, and
-// rewrites the index entries that disagree or are missing.
-func recoverSegment(s *segment, window int64) (recoverReport, error) {
+// index's sound prefix), truncates a torn tail after the last valid frame,
+// and rewrites the index entries that disagree or are missing. A sealed
+// segment is never truncated: damage there fails with ErrCorrupt.
+func recoverSegment(s *segment, window int64, sealed bool) (recoverReport, error) {
 	var rep recoverReport
 	st, err := s.log.Stat()
 	if err != nil {
@@ -154,6 +155,9 @@ func recoverSegment(s *segment, window int64) (recoverReport, error) {
 		}
 	}
 
+	if sealed && res.end < logSize {
+		return rep, sealedDamagedError(s.logPath(), s.base+uint64(start+len(res.entries)), res.end)
+	}
 	if err := checkTorn(s, logSize, uint32(start), res); err != nil {
 		return rep, err
 	}

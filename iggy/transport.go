@@ -117,6 +117,26 @@ func (t *Transport) ensureTopology(ctx context.Context) error {
 		if err := t.conn.EnsureTopic(ctx, stream, spec); err != nil {
 			return fmt.Errorf("iggy: ensure topic %s/%s: %w", stream, spec.Name, err)
 		}
+		if err := t.checkPartitions(ctx, stream, spec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkPartitions warns when a topic has more partitions than configured:
+// partitions are never removed, so the configured count is not what
+// routing uses, and a tenant's key may map elsewhere than before the
+// count changed.
+func (t *Transport) checkPartitions(ctx context.Context, stream string, spec connector.TopicSpec) error {
+	n, err := t.conn.Partitions(ctx, stream, spec.Name)
+	if err != nil {
+		return fmt.Errorf("iggy: count partitions of %s/%s: %w", stream, spec.Name, err)
+	}
+	if n != spec.Partitions {
+		t.log.Warn("topic has more partitions than configured; routing uses the topic's count, and tenants "+
+			"whose partition changed with the count may see events written before and after the change out of order",
+			"stream", stream, "topic", spec.Name, "partitions", n, "configured", spec.Partitions)
 	}
 	return nil
 }

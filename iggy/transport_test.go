@@ -1,12 +1,15 @@
 package iggy
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"math"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -269,3 +272,30 @@ func TestAckOfMovedPartitionIsSkipped(t *testing.T) {
 }
 
 func writeFile(path string) error { return os.WriteFile(path, []byte("x"), 0o600) }
+
+// Asking for fewer partitions than a topic has changes nothing on the
+// broker, and the transport says so instead of pretending.
+func TestFewerPartitionsThanTheTopicHasIsLogged(t *testing.T) {
+	cfg := testConfig(t)
+	first, err := NewTransport(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+
+	var logs bytes.Buffer
+	cfg.Topology.DomainPartitions = 4
+	tr, err := NewTransport(t.Context(), cfg, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Shutdown(context.Background())
+
+	out := logs.String()
+	if !strings.Contains(out, "more partitions than configured") ||
+		!strings.Contains(out, "topic=domain partitions=8 configured=4") {
+		t.Fatalf("no warning about the 8 partitions of a topic configured with 4:\n%s", out)
+	}
+}

@@ -72,7 +72,7 @@ func lockDir(dir string) (*os.File, error) {
 
 // load rebuilds the structure from meta.json and opens every partition.
 func (b *Broker) load() error {
-	m, err := readMeta(b.opts.DataDir)
+	m, found, err := readMeta(b.opts.DataDir)
 	if err != nil {
 		return err
 	}
@@ -88,6 +88,12 @@ func (b *Broker) load() error {
 		}
 	}
 	b.streams = restoreSlab(m.StreamSlots, m.StreamFree, ids, vals)
+
+	// Only metadata that was read can say a directory belongs to a deleted
+	// object; without meta.json nothing is removed.
+	if !found {
+		return nil
+	}
 	return b.sweepOrphans()
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -99,23 +100,62 @@ func (b *Broker) persist() error {
 	return nil
 }
 
-// readMeta loads meta.json; a missing file is an empty broker.
-func readMeta(dataDir string) (metaFile, error) {
+// readMeta loads meta.json and reports whether it exists. A missing file
+// is an empty broker, unless streams/ holds data: then meta.json was lost,
+// not never written, and starting empty would present that data as
+// deleted (and a later create would clear it), so readMeta fails with an
+// error wrapping ErrCorrupt.
+func readMeta(dataDir string) (m metaFile, found bool, err error) {
 	path := filepath.Join(dataDir, metaFileName)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return metaFile{Version: metaVersion}, nil
+		return metaFile{Version: metaVersion}, false, checkNoData(dataDir, path)
 	}
 	if err != nil {
-		return metaFile{}, fmt.Errorf("broker: read metadata %s: %w", path, err)
+		return metaFile{}, false, fmt.Errorf("broker: read metadata %s: %w", path, err)
 	}
 
-	var m metaFile
 	if err := json.Unmarshal(data, &m); err != nil {
-		return metaFile{}, fmt.Errorf("broker: decode metadata %s: %w: %w", path, err, ErrCorrupt)
+		return metaFile{}, false, fmt.Errorf("broker: decode metadata %s: %w: %w", path, err, ErrCorrupt)
 	}
 	if m.Version != metaVersion {
-		return metaFile{}, fmt.Errorf("broker: metadata %s has version %d, want %d", path, m.Version, metaVersion)
+		return metaFile{}, false, fmt.Errorf("broker: metadata %s has version %d, want %d", path, m.Version, metaVersion)
 	}
-	return m, nil
+	return m, true, nil
+}
+
+// checkNoData returns an error wrapping ErrCorrupt if the streams
+// directory of dataDir holds a non-empty file (a segment, an index or a
+// stored offset). Empty files and directories are what a crash during the
+// very first create can leave before meta.json is written; they hold no
+// messages.
+func checkNoData(dataDir, metaPath string) error {
+	streams := filepath.Join(dataDir, "streams")
+	found := ""
+	err := filepath.WalkDir(streams, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if info.Size() > 0 {
+			found = path
+			return fs.SkipAll
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("broker: metadata %s is missing and %s cannot be checked for data: %w", metaPath, streams, err)
+	}
+	if found == "" {
+		return nil
+	}
+	return fmt.Errorf("broker: metadata %s is missing but data exists under %s (%s, for one); "+
+		"refusing to open an empty broker over it: restore meta.json from a backup, or move %s aside to start empty: %w",
+		metaPath, streams, found, streams, ErrCorrupt)
 }

@@ -103,7 +103,8 @@
 // such change is logged with the keys stream, topic, partition, consumer,
 // old_offset and new_offset. Directories of
 // objects meta.json no longer lists (a crash between persisting a delete
-// and removing files) are removed, but only when meta.json was read: a
+// and removing files) are removed, but only those named by a decimal id,
+// and only when meta.json was read: a
 // missing meta.json opens an empty broker only if streams/ holds no
 // non-empty file, and otherwise fails with an error wrapping ErrCorrupt
 // that says meta.json is missing while data exists; nothing is removed.

@@ -61,3 +61,34 @@ func TestMissingMetaWithEmptyLeftoversOpens(t *testing.T) {
 		t.Fatalf("leftover removed without metadata: %v", err)
 	}
 }
+
+// TestSweepLeavesForeignNames covers the sweep of deleted objects: it
+// removed every entry of streams/, topics/ and partitions/ that was not a
+// live id, including files an operator moved aside there (as the errors
+// for damaged segments suggest). Only decimal ids of dead objects may go.
+func TestSweepLeavesForeignNames(t *testing.T) {
+	dir := t.TempDir()
+	writeAndClose(t, dir, 1<<20, 5)
+	part := partitionPath(dir, 0)
+	keep := []string{
+		filepath.Join(dir, "streams", "backup"),
+		filepath.Join(filepath.Dir(part), "0-aside"),
+		filepath.Join(filepath.Dir(part), "007"),
+	}
+	dead := filepath.Join(filepath.Dir(part), "3")
+	for _, d := range append(keep, dead) {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	mustClose(t, openTest(t, dir))
+	for _, d := range keep {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("sweep removed %s: %v", d, err)
+		}
+	}
+	if _, err := os.Stat(dead); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("directory of a partition that does not exist was kept: %v", err)
+	}
+}

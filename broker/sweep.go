@@ -27,8 +27,9 @@ func (b *Broker) sweepOrphans() error {
 	return errors.Join(errs...)
 }
 
-// sweep removes the entries of dir that are not the decimal id of a live
-// object.
+// sweep removes the entries of dir named by the decimal id of an object
+// that is not live. Other names were never written by the broker (an
+// operator may have moved files aside there) and are left alone.
 func (b *Broker) sweep(dir string, live func(uint32) bool) error {
 	ents, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -41,7 +42,7 @@ func (b *Broker) sweep(dir string, live func(uint32) bool) error {
 	var errs []error
 	for _, e := range ents {
 		id, err := strconv.ParseUint(e.Name(), 10, 32)
-		if err == nil && live(uint32(id)) {
+		if err != nil || e.Name() != strconv.FormatUint(id, 10) || live(uint32(id)) {
 			continue
 		}
 

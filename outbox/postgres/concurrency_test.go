@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/iggyflow/iggyflow/internal/migrations"
 	"github.com/iggyflow/iggyflow/outbox"
 )
 
@@ -156,7 +157,7 @@ func TestMigrateConcurrently(t *testing.T) {
 func assertMigratedOnce(t *testing.T, schema string) {
 	t.Helper()
 	s := openStoreIn(t, schema)
-	ms, err := loadMigrations()
+	ms, err := migrations.Load(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}

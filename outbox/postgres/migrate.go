@@ -4,13 +4,10 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/iggyflow/iggyflow/internal/migrations"
 )
 
 //go:embed migrations/*.sql
@@ -22,45 +19,14 @@ const migrationsDDLSQL = `CREATE TABLE IF NOT EXISTS {migrations} (
 	applied_at timestamptz NOT NULL DEFAULT now()
 )`
 
-// migration is one embedded file, NNNN_name.sql, applied as version NNNN.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("outbox/postgres: read migrations: %w", err)
-	}
-
-	var out []migration
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("outbox/postgres: migration %s: name must be NNNN_name.sql", name)
-		}
-		body, err := migrationFiles.ReadFile(path.Join("migrations", name))
-		if err != nil {
-			return nil, fmt.Errorf("outbox/postgres: read migration %s: %w", name, err)
-		}
-		out = append(out, migration{version: v, name: name, sql: string(body)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
-}
-
 // migrate applies the migrations not yet recorded, all in one transaction
 // under an advisory lock keyed by the schema, so that processes starting
 // together apply them once: the first takes the lock, the others wait and
 // then find every version recorded.
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
+	ms, err := migrations.Load(migrationFiles, "migrations")
 	if err != nil {
-		return err
+		return fmt.Errorf("outbox/postgres: %w", err)
 	}
 
 	tx, err := s.pool.Begin(ctx)
@@ -78,15 +44,15 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 
 	for _, m := range ms {
-		if done[m.version] {
+		if done[m.Version] {
 			continue
 		}
-		if _, err := tx.Exec(ctx, s.names.expand(m.sql)); err != nil {
-			return fmt.Errorf("outbox/postgres: apply migration %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, s.names.expand(m.SQL)); err != nil {
+			return fmt.Errorf("outbox/postgres: apply migration %s: %w", m.Name, err)
 		}
 		record := s.names.expand("INSERT INTO {migrations} (version, name) VALUES ($1, $2)")
-		if _, err := tx.Exec(ctx, record, m.version, m.name); err != nil {
-			return fmt.Errorf("outbox/postgres: record migration %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, record, m.Version, m.Name); err != nil {
+			return fmt.Errorf("outbox/postgres: record migration %s: %w", m.Name, err)
 		}
 	}
 

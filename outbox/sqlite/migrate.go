@@ -5,61 +5,20 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
+
+	"github.com/iggyflow/iggyflow/internal/migrations"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered .sql file: 0001_name.sql has version 1.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads the embedded files sorted by version.
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("read migrations: %w", err)
-	}
-
-	var out []migration
-	for _, e := range entries {
-		name := e.Name()
-		prefix, _, ok := strings.Cut(name, "_")
-		version, err := strconv.Atoi(prefix)
-		if !ok || err != nil || version <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive number and '_'", name)
-		}
-		body, err := migrationFiles.ReadFile(path.Join("migrations", name))
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", name, err)
-		}
-		out = append(out, migration{version: version, name: name, sql: string(body)})
-	}
-
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i := 1; i < len(out); i++ {
-		if out[i].version == out[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", out[i-1].name, out[i].name, out[i].version)
-		}
-	}
-	return out, nil
-}
-
 // migrate applies every migration not yet recorded in schema_migrations,
 // all in one IMMEDIATE transaction, so two processes opening the same
 // file at once apply each migration exactly once.
 func (s *Store) migrate(ctx context.Context) error {
-	migs, err := loadMigrations()
+	migs, err := migrations.Load(migrationFiles, "migrations")
 	if err != nil {
-		return err
+		return fmt.Errorf("outbox/sqlite: %w", err)
 	}
 
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -81,17 +40,17 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 
 	for _, m := range migs {
-		if applied[m.version] {
+		if applied[m.Version] {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("migrate: apply %s: %w", m.name, err)
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migrate: apply %s: %w", m.Name, err)
 		}
 		const rec = `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`
-		if _, err := tx.ExecContext(ctx, rec, m.version, m.name, micros(s.now())); err != nil {
-			return fmt.Errorf("migrate: record %s: %w", m.name, err)
+		if _, err := tx.ExecContext(ctx, rec, m.Version, m.Name, micros(s.now())); err != nil {
+			return fmt.Errorf("migrate: record %s: %w", m.Name, err)
 		}
-		s.logger.Info("outbox migration applied", "migration", m.name)
+		s.logger.Info("outbox migration applied", "migration", m.Name)
 	}
 
 	if err := tx.Commit(); err != nil {

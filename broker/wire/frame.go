@@ -23,6 +23,9 @@ const (
 	// bigBuffer is the capacity past which a FrameReader gives its buffer
 	// back after a smaller frame, so one large batch does not pin memory.
 	bigBuffer = 16 << 20
+	// firstGrowth is the first size a FrameReader's buffer grows to when
+	// a payload does not fit; it doubles from there as bytes arrive.
+	firstGrowth = 64 << 10
 )
 
 // Frame is one request: its command code and payload.
@@ -32,7 +35,9 @@ type Frame struct {
 }
 
 // FrameReader reads request frames from a stream. It reuses one buffer:
-// a frame's payload is valid until the next call to Next.
+// a frame's payload is valid until the next call to Next. The buffer grows
+// with the bytes of a frame that actually arrive, so memory follows what
+// a peer sent, not the length it declared.
 type FrameReader struct {
 	r io.Reader
 	// MaxPayload bounds every payload except SendMessages; default
@@ -84,8 +89,8 @@ func (fr *FrameReader) Next() (Frame, error) {
 			"%s payload of %d bytes over the %d-byte limit", code, n, limit)
 	}
 
-	payload := fr.buffer(int(n))
-	if _, err := io.ReadFull(fr.r, payload); err != nil {
+	payload, err := fr.readPayload(int(n))
+	if err != nil {
 		return Frame{}, noEOF(err)
 	}
 	return Frame{Code: code, Payload: payload}, nil
@@ -98,15 +103,36 @@ func (fr *FrameReader) limit(c Code) int {
 	return orDefault(fr.MaxPayload, DefaultMaxPayload)
 }
 
-// buffer returns n bytes of the reusable buffer.
-func (fr *FrameReader) buffer(n int) []byte {
+// readPayload reads an n-byte payload into the reusable buffer. A buffer
+// too small is grown as bytes arrive, doubling from firstGrowth up to n,
+// never to the declared length up front: a peer that sends a header
+// claiming 128 MiB and then stalls costs what it sent (at most about twice
+// that, plus firstGrowth), not 128 MiB per connection.
+func (fr *FrameReader) readPayload(n int) ([]byte, error) {
 	if cap(fr.buf) > bigBuffer && n < cap(fr.buf)/4 {
 		fr.buf = nil
 	}
-	if n > cap(fr.buf) {
-		fr.buf = make([]byte, n)
+	if n <= cap(fr.buf) {
+		p := fr.buf[:n]
+		_, err := io.ReadFull(fr.r, p)
+		return p, err
 	}
-	return fr.buf[:n]
+
+	buf := fr.buf[:0]
+	for len(buf) < n {
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), min(n, max(2*cap(buf), firstGrowth)))
+			copy(grown, buf)
+			buf = grown
+		}
+		got, err := io.ReadFull(fr.r, buf[len(buf):min(n, cap(buf))])
+		buf = buf[:len(buf)+got]
+		if err != nil {
+			return nil, err
+		}
+	}
+	fr.buf = buf
+	return buf, nil
 }
 
 // discard skips n bytes of an unusable frame, keeping the stream in step.

@@ -3,9 +3,12 @@ package wire
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
+	"runtime"
 	"testing"
+	"testing/iotest"
 
 	"github.com/iggyflow/iggyflow/broker"
 )
@@ -135,5 +138,55 @@ func TestCodeTable(t *testing.T) {
 	}
 	if Code(40).Known() || Code(40).String() != "code_40" || CodeSendMessages.String() != "send_messages" {
 		t.Error("code names")
+	}
+}
+
+// TestFrameReaderAllocatesOnlyWhatArrives covers memory exhaustion before
+// login: the reader allocated the whole declared payload as soon as it
+// read the header, so a header claiming 100 MiB followed by a few bytes
+// cost 100 MiB per connection. What it allocates must follow the bytes
+// that arrived.
+func TestFrameReaderAllocatesOnlyWhatArrives(t *testing.T) {
+	in := binary.LittleEndian.AppendUint32(nil, 100<<20+4)
+	in = binary.LittleEndian.AppendUint32(in, uint32(CodeSendMessages))
+	in = append(in, "a few bytes"...)
+
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := NewFrameReader(bytes.NewReader(in)).Next()
+	runtime.ReadMemStats(&after)
+
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("Next = %v, want unexpected EOF", err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 4<<20 {
+		t.Fatalf("a 100 MiB header with 11 bytes behind it allocated %d bytes", got)
+	}
+}
+
+// TestFrameReaderGrowsToWholeFrames checks that payloads arriving in
+// small reads, larger than the buffer so far, come out whole and in order.
+func TestFrameReaderGrowsToWholeFrames(t *testing.T) {
+	var payloads [][]byte
+	var in []byte
+	for i, n := range []int{10, firstGrowth + 1, 3*firstGrowth + 7, 100, 1<<20 + 3} {
+		p := make([]byte, n)
+		for j := range p {
+			p[j] = byte(i*31 + j*7)
+		}
+		payloads = append(payloads, p)
+		in = AppendRequest(in, CodeSendMessages, p)
+	}
+
+	fr := NewFrameReader(iotest.HalfReader(bytes.NewReader(in)))
+	for i, want := range payloads {
+		f, err := fr.Next()
+		if err != nil || f.Code != CodeSendMessages || !bytes.Equal(f.Payload, want) {
+			t.Fatalf("frame %d: %v, %d bytes (want %d), equal %v", i, err, len(f.Payload), len(want),
+				bytes.Equal(f.Payload, want))
+		}
+	}
+	if _, err := fr.Next(); err != io.EOF {
+		t.Fatalf("at the end: %v, want io.EOF", err)
 	}
 }

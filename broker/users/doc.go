@@ -22,6 +22,11 @@
 // once when created; only their BLAKE3-256 hash is stored. Nothing in this
 // package logs a password or a token.
 //
+// At most Options.MaxConcurrentHashes argon2id computations (default one
+// per CPU) run at a time; further logins, password changes and creates
+// queue for a slot, so a storm of wrong passwords costs at most that many
+// times Argon2.Memory and not one hash's memory per connection.
+//
 // The root user has id 0 and cannot be deleted or have its permissions
 // changed; other users take ids from 1, reusing the most recently freed id
 // first, as Iggy's server does. Errors are *broker.Error values with Iggy's

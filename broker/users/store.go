@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -55,6 +56,12 @@ type Options struct {
 	MaxTokensPerUser int
 	// Argon2 is the password hashing cost; zero fields take DefaultArgon2.
 	Argon2 Argon2Params
+	// MaxConcurrentHashes bounds how many argon2id computations (logins,
+	// password changes, user creation) run at once; more callers wait
+	// their turn. Each takes Argon2.Memory KiB while it runs, so hashing
+	// never holds more than MaxConcurrentHashes times that. Default
+	// runtime.NumCPU().
+	MaxConcurrentHashes int
 	// Logger receives operator logs (never a password or token); default
 	// discards.
 	Logger *slog.Logger
@@ -109,6 +116,10 @@ type Store struct {
 	byName map[string]uint32
 	// dummyHash is checked for unknown usernames; see Authenticate.
 	dummyHash string
+	// hashSlots holds a token per argon2id computation running.
+	hashSlots chan struct{}
+	// onHash, when set, is told each step of a limited hash (tests).
+	onHash func(hashEvent)
 }
 
 // Open loads DataDir/users.json, or creates it with the root user on first
@@ -122,7 +133,8 @@ func Open(opts Options) (*Store, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.opts.Logger = s.log
-	dummy, err := hashPassword("unknown user", s.opts.Argon2)
+	s.hashSlots = make(chan struct{}, s.opts.MaxConcurrentHashes)
+	dummy, err := s.hash("unknown user")
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +170,9 @@ func withDefaults(o Options) Options {
 	if o.Argon2.Threads == 0 {
 		o.Argon2.Threads = DefaultArgon2.Threads
 	}
+	if o.MaxConcurrentHashes <= 0 {
+		o.MaxConcurrentHashes = runtime.NumCPU()
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -185,7 +200,7 @@ func (s *Store) firstStart() error {
 		return fmt.Errorf("users: root password: %w", err)
 	}
 
-	hash, err := hashPassword(password, s.opts.Argon2)
+	hash, err := s.hash(password)
 	if err != nil {
 		return err
 	}

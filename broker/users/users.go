@@ -81,10 +81,10 @@ func (s *Store) Authenticate(username, password string) (User, error) {
 	if !ok {
 		// Hash anyway, so the answer takes as long as for a wrong
 		// password and does not tell which usernames exist.
-		checkPassword(s.dummyHash, password)
+		s.verify(s.dummyHash, password)
 		return User{}, broker.ErrInvalidCredentials
 	}
-	match, err := checkPassword(u.PasswordHash, password)
+	match, err := s.verify(u.PasswordHash, password)
 	if err != nil || !match {
 		return User{}, broker.ErrInvalidCredentials
 	}
@@ -106,7 +106,7 @@ func (s *Store) Create(username, password string, status uint8, perms []byte) (U
 	if err := checkStatus(status); err != nil {
 		return User{}, err
 	}
-	hash, err := hashPassword(password, s.opts.Argon2)
+	hash, err := s.hash(password)
 	if err != nil {
 		return User{}, err
 	}
@@ -209,10 +209,10 @@ func (s *Store) ChangePassword(id broker.Identifier, current, next string) error
 	if !ok {
 		return broker.ErrResourceNotFound.With("user %s", id)
 	}
-	if match, err := checkPassword(u.PasswordHash, current); err != nil || !match {
+	if match, err := s.verify(u.PasswordHash, current); err != nil || !match {
 		return broker.ErrInvalidCredentials
 	}
-	hash, err := hashPassword(next, s.opts.Argon2)
+	hash, err := s.hash(next)
 	if err != nil {
 		return err
 	}

@@ -79,7 +79,8 @@
 // truncated there, keeping every complete valid frame before it, and the
 // index is rewritten where it disagrees. Before truncating, the whole
 // segment is rescanned from its start so a damaged index cannot cause
-// valid frames to be dropped.
+// valid frames to be dropped. Truncations are logged with the keys
+// stream, topic, partition, segment and truncated_bytes.
 //
 // Truncation is only for a torn tail, and a torn write cannot put whole
 // messages after the damage. So before cutting at byte p, where the frame
@@ -95,19 +96,20 @@
 // operator moves the segment's files aside or truncates the .log at that
 // position by hand, knowing which messages that loses. A copy of a valid
 // frame stored inside a payload of the torn tail can make a tail look
-// like mid-file damage; Open then refuses rather than guess. Truncations are logged with the keys
-// stream, topic, partition, segment and truncated_bytes. A stored
-// consumer or group offset beyond the recovered partition's last offset is
-// then moved back to it (removed when the partition is left empty) and
-// persisted, so the offsets the next appends reuse are delivered; each
-// such change is logged with the keys stream, topic, partition, consumer,
-// old_offset and new_offset. Directories of
-// objects meta.json no longer lists (a crash between persisting a delete
-// and removing files) are removed, but only those named by a decimal id,
-// and only when meta.json was read: a
-// missing meta.json opens an empty broker only if streams/ holds no
-// non-empty file, and otherwise fails with an error wrapping ErrCorrupt
-// that says meta.json is missing while data exists; nothing is removed.
+// like mid-file damage; Open then refuses rather than guess.
+//
+// After a partition is recovered, a stored consumer or group offset
+// beyond its last offset is moved back to it (removed when the partition
+// is left empty) and persisted, so the offsets the next appends reuse are
+// delivered; each change is logged with the keys stream, topic,
+// partition, consumer, old_offset and new_offset.
+//
+// Directories of objects meta.json no longer lists (a crash between
+// persisting a delete and removing files) are removed, but only those
+// named by a decimal id, and only when meta.json was read. A missing
+// meta.json opens an empty broker only if streams/ holds no non-empty
+// file; otherwise Open fails with an error wrapping ErrCorrupt that says
+// meta.json is missing while data exists, and nothing is removed.
 //
 // What recovery does not do: index entries of the last segment before its
 // final 4 MiB, and those of sealed segments between their first and last

@@ -150,3 +150,16 @@ func TestDamagedSealedSegmentIsNotTruncated(t *testing.T) {
 	defer mustClose(t, b)
 	checkRun(t, pollOffset(t, b, 0, 0, 100).Messages, 8, 8, 22)
 }
+
+// BenchmarkLaterFrame measures the search Open runs before truncating, in
+// its worst case: damage at the start of 64 MiB with nothing valid after
+// it, so every byte position is looked at. MB/s is log bytes searched.
+func BenchmarkLaterFrame(b *testing.B) {
+	log := bytes.NewReader(make([]byte, 64<<20))
+	b.SetBytes(log.Size())
+	for b.Loop() {
+		if _, _, found, err := laterFrame(log, log.Size(), 1, 0); found || err != nil {
+			b.Fatal(found, err)
+		}
+	}
+}

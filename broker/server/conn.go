@@ -36,15 +36,35 @@ type conn struct {
 	groups map[wire.ClientGroup]struct{}
 }
 
+// maxAnonymousPayload bounds the frames of a connection that has not
+// logged in. Only ping and the two logins are served before login, and
+// their payloads are a few hundred bytes; a larger frame is drained and
+// refused with code 3, so a peer without credentials cannot make the
+// server buffer big frames.
+const maxAnonymousPayload = 8 << 10
+
 func newConn(s *Server, nc net.Conn) *conn {
 	addr := nc.RemoteAddr().String()
 	fr := wire.NewFrameReader(bufio.NewReaderSize(nc, readBufferSize))
-	fr.MaxPayload, fr.MaxSendPayload = s.maxPayload, s.maxSendPayload
+	fr.MaxPayload, fr.MaxSendPayload = s.anonymousLimits()
 	return &conn{
 		srv: s, nc: nc, fr: fr, bw: bufio.NewWriterSize(nc, writeBufferSize),
 		id: clientID(addr), addr: addr, userID: wire.NoUser,
 		groups: make(map[wire.ClientGroup]struct{}),
 	}
+}
+
+// anonymousLimits returns the frame limits before login: the configured
+// ones, capped at maxAnonymousPayload (0, the frame reader's "default",
+// is capped too).
+func (s *Server) anonymousLimits() (payload, send int) {
+	capped := func(n int) int {
+		if n <= 0 || n > maxAnonymousPayload {
+			return maxAnonymousPayload
+		}
+		return n
+	}
+	return capped(s.maxPayload), capped(s.maxSendPayload)
 }
 
 // clientID is XXH32 with seed 0 of the peer address "ip:port", as Iggy's
@@ -158,10 +178,19 @@ func (c *conn) user() uint32 {
 	return c.userID
 }
 
+// setUser binds the session to a user, or to none with wire.NoUser, and
+// sets the frame limits that go with it. It runs on the connection's own
+// goroutine, the only reader of c.fr.
 func (c *conn) setUser(id uint32) {
 	c.mu.Lock()
 	c.userID = id
 	c.mu.Unlock()
+
+	if id == wire.NoUser {
+		c.fr.MaxPayload, c.fr.MaxSendPayload = c.srv.anonymousLimits()
+		return
+	}
+	c.fr.MaxPayload, c.fr.MaxSendPayload = c.srv.maxPayload, c.srv.maxSendPayload
 }
 
 // info describes the connection for GetClient(s) and GetMe.

@@ -328,3 +328,27 @@ func TestCommandsWithoutSDKMethods(t *testing.T) {
 		t.Fatalf("purge missing stream: %d", st)
 	}
 }
+
+// Before login the server refuses frames bigger than the logins need, so a
+// peer without credentials cannot make it buffer big frames; after login
+// the configured limits apply, and after logout the small one again.
+func TestAnonymousFramesAreSmall(t *testing.T) {
+	f := start(t)
+	r := dialRaw(t, f.addr)
+	bigPing := frame(4+20<<10, uint32(wire.CodePing), make([]byte, 20<<10))
+
+	r.send(bigPing)
+	r.expect(broker.ErrInvalidCommand.Code)
+	r.request(wire.Ping{})
+	r.expect(0)
+
+	r.request(wire.LoginUser{Username: "iggy", Password: "iggy"})
+	r.expect(0)
+	r.send(bigPing) // trailing payload bytes of a ping are ignored
+	r.expect(0)
+
+	r.request(wire.LogoutUser{})
+	r.expect(0)
+	r.send(bigPing)
+	r.expect(broker.ErrInvalidCommand.Code)
+}

@@ -55,7 +55,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&o.group, "group", "demo-projection", "consumer group of the projection")
 	fs.StringVar(&o.tcpAddr, "tcp-addr", "", "also serve the embedded broker over Iggy's TCP protocol here, e.g. 127.0.0.1:8090")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
-	fs.BoolVar(&o.verbose, "v", false, "log the components' debug messages to stderr")
+	fs.BoolVar(&o.verbose, "v", false, "log the components' debug messages to stderr, not only warnings")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -177,10 +177,13 @@ func startDemo(ctx context.Context, o demoOptions, progress io.Writer) (*demo, e
 	if err := os.MkdirAll(o.dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
-	logger := slog.New(slog.DiscardHandler)
+	// Warnings (a torn broker tail recovered, a stored offset moved back)
+	// always reach stderr; -v adds everything else.
+	level := slog.LevelWarn
 	if o.verbose {
-		logger = slog.New(slog.NewTextHandler(progress, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		level = slog.LevelDebug
 	}
+	logger := slog.New(slog.NewTextHandler(progress, &slog.HandlerOptions{Level: level}))
 
 	d := &demo{opts: o, progress: progress}
 	d.stats.applyCount = make(map[uuid.UUID]int)

@@ -37,14 +37,15 @@ func (b *Broker) CreateGroup(sid, tid Identifier, name string) (GroupInfo, error
 	return info, errors.Join(errs...)
 }
 
-// Group returns a group with its members. Errors: 1009, 2010, 5000.
-func (b *Broker) Group(sid, tid, gid Identifier) (GroupInfo, error) {
+// inGroup resolves a group and runs f on it with the broker's read lock
+// and the topic's group lock held. Errors: 1009, 2010, 5000.
+func (b *Broker) inGroup(sid, tid, gid Identifier, f func(t *topic, g *group) error) error {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 
 	_, t, err := b.topic(sid, tid)
 	if err != nil {
-		return GroupInfo{}, err
+		return err
 	}
 
 	t.gmu.Lock()
@@ -52,10 +53,20 @@ func (b *Broker) Group(sid, tid, gid Identifier) (GroupInfo, error) {
 
 	g, err := t.group(gid)
 	if err != nil {
-		return GroupInfo{}, err
+		return err
 	}
-	g.expire(b.opts.Now())
-	return g.info(uint32(len(t.parts))), nil
+	return f(t, g)
+}
+
+// Group returns a group with its members. Errors: 1009, 2010, 5000.
+func (b *Broker) Group(sid, tid, gid Identifier) (GroupInfo, error) {
+	var info GroupInfo
+	err := b.inGroup(sid, tid, gid, func(t *topic, g *group) error {
+		g.expire(b.opts.Now())
+		info = g.info(uint32(len(t.parts)))
+		return nil
+	})
+	return info, err
 }
 
 // Groups returns the groups of a topic sorted by id. Errors: 1009, 2010.
@@ -112,49 +123,23 @@ func (b *Broker) DeleteGroup(sid, tid, gid Identifier) error {
 // committed what they were handed (at most 30 s later). Errors: 1009,
 // 2010, 5000.
 func (b *Broker) JoinGroup(sid, tid, gid Identifier, clientID uint32) error {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-
-	_, t, err := b.topic(sid, tid)
-	if err != nil {
-		return err
-	}
-
-	t.gmu.Lock()
-	defer t.gmu.Unlock()
-
-	g, err := t.group(gid)
-	if err != nil {
-		return err
-	}
-	g.expire(b.opts.Now())
-	g.join(clientID, uint32(len(t.parts)), b.opts.Now())
-	return nil
+	return b.inGroup(sid, tid, gid, func(t *topic, g *group) error {
+		g.expire(b.opts.Now())
+		g.join(clientID, uint32(len(t.parts)), b.opts.Now())
+		return nil
+	})
 }
 
 // LeaveGroup removes clientID from a group and deals its partitions anew
 // (partition i to member i mod members). Errors: 1009, 2010, 5000, 5006
 // not a member.
 func (b *Broker) LeaveGroup(sid, tid, gid Identifier, clientID uint32) error {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-
-	_, t, err := b.topic(sid, tid)
-	if err != nil {
-		return err
-	}
-
-	t.gmu.Lock()
-	defer t.gmu.Unlock()
-
-	g, err := t.group(gid)
-	if err != nil {
-		return err
-	}
-	if !g.leave(clientID, uint32(len(t.parts))) {
-		return ErrConsumerGroupMemberNotFound.With("client %d in group %d", clientID, g.id)
-	}
-	return nil
+	return b.inGroup(sid, tid, gid, func(t *topic, g *group) error {
+		if !g.leave(clientID, uint32(len(t.parts))) {
+			return ErrConsumerGroupMemberNotFound.With("client %d in group %d", clientID, g.id)
+		}
+		return nil
+	})
 }
 
 // DisconnectClient removes clientID from every group it is a member of.

@@ -57,6 +57,10 @@ func Open(opts Options) (*Broker, error) {
 	return b, nil
 }
 
+// ErrDataDirInUse is returned by Open when another process has the data
+// directory open.
+var ErrDataDirInUse = errors.New("broker: data dir in use")
+
 func lockDir(dir string) (*os.File, error) {
 	path := filepath.Join(dir, "LOCK")
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
@@ -65,7 +69,8 @@ func lockDir(dir string) (*os.File, error) {
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("broker: data dir %s is in use: %w", dir, err)
+		return nil, fmt.Errorf("broker: data dir %s is in use by another process (%w): %w; "+
+			"stop it, or reach its broker over TCP with mode: remote", dir, err, ErrDataDirInUse)
 	}
 	return f, nil
 }

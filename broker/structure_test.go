@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -285,4 +286,26 @@ func TestStats(t *testing.T) {
 	if st.SizeBytes != uint64(7*(FrameHeaderSize+len(payloadOf(0)))) {
 		t.Fatalf("SizeBytes = %d", st.SizeBytes)
 	}
+}
+
+// A second Open of a data dir that is open already fails with a sentinel
+// and advice, and succeeds once the first broker is closed.
+func TestOpenRefusesADataDirInUse(t *testing.T) {
+	dir := t.TempDir()
+	first, err := Open(Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(Options{DataDir: dir})
+	if !errors.Is(err, ErrDataDirInUse) || !strings.Contains(err.Error(), "mode: remote") {
+		t.Fatalf("second Open = %v, want ErrDataDirInUse with advice", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(Options{DataDir: dir})
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	again.Close()
 }

@@ -110,11 +110,12 @@ func (t *MemoryTransport) accept(env *Envelope) (*Envelope, []chan *Envelope, er
 }
 
 // PublishBatch publishes envs in order and stops at the first failure,
-// so a prefix of the batch may have been published.
+// returning a *BatchError that counts the published prefix.
 func (t *MemoryTransport) PublishBatch(ctx context.Context, envs []*Envelope) error {
 	for i, env := range envs {
 		if err := t.Publish(ctx, env); err != nil {
-			return fmt.Errorf("events: memory transport: batch entry %d of %d: %w", i, len(envs), err)
+			return &BatchError{Published: i,
+				Err: fmt.Errorf("events: memory transport: batch entry %d of %d: %w", i, len(envs), err)}
 		}
 	}
 	return nil

@@ -29,7 +29,8 @@ func (t *Transport) Publish(ctx context.Context, env *events.Envelope) error {
 // same topic and tenant go out as one request (split past 1000 messages or
 // 8 MiB of payload); requests are sent one after another, so the order
 // within every tenant is kept. On error the envelopes before the failed
-// request have been sent and the rest not.
+// request have been sent and the rest not, and the error is an
+// *events.BatchError counting the sent ones.
 func (t *Transport) PublishBatch(ctx context.Context, envs []*events.Envelope) error {
 	if err := t.check(); err != nil {
 		return err
@@ -37,19 +38,20 @@ func (t *Transport) PublishBatch(ctx context.Context, envs []*events.Envelope) e
 
 	var req *connector.PublishRequest
 	var tenant uuid.UUID
-	size := 0
+	size, sent := 0, 0
 	for i, env := range envs {
 		msg, err := t.message(env, nil)
 		if err != nil {
-			return fmt.Errorf("iggy: publish envelope %d: %w", i, err)
+			return &events.BatchError{Published: sent, Err: fmt.Errorf("iggy: publish envelope %d: %w", i, err)}
 		}
 		topic := TopicFor(env.EventType)
 
 		if req != nil && (req.Topic != topic || tenant != env.TenantID ||
 			len(req.Messages) == maxRequestMessages || size+len(msg.Payload) > maxRequestBytes) {
 			if err := t.send(ctx, *req); err != nil {
-				return err
+				return &events.BatchError{Published: sent, Err: err}
 			}
+			sent += len(req.Messages)
 			req = nil
 		}
 
@@ -64,7 +66,10 @@ func (t *Transport) PublishBatch(ctx context.Context, envs []*events.Envelope) e
 	if req == nil {
 		return nil
 	}
-	return t.send(ctx, *req)
+	if err := t.send(ctx, *req); err != nil {
+		return &events.BatchError{Published: sent, Err: err}
+	}
+	return nil
 }
 
 func (t *Transport) send(ctx context.Context, req connector.PublishRequest) error {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -297,5 +298,53 @@ func TestFewerPartitionsThanTheTopicHasIsLogged(t *testing.T) {
 	if !strings.Contains(out, "more partitions than configured") ||
 		!strings.Contains(out, "topic=domain partitions=8 configured=4") {
 		t.Fatalf("no warning about the 8 partitions of a topic configured with 4:\n%s", out)
+	}
+}
+
+// failingPublish is the embedded connector with its n-th Publish call
+// (1-based) failing, to see what PublishBatch reports when the broker
+// refuses one request of a batch.
+type failingPublish struct {
+	*connector.Embedded
+	failAt, calls int
+}
+
+func (f *failingPublish) Publish(ctx context.Context, req connector.PublishRequest) error {
+	f.calls++
+	if f.calls == f.failAt {
+		return errors.New("broker refused the request")
+	}
+	return f.Embedded.Publish(ctx, req)
+}
+
+// A batch whose second request fails reports, as an *events.BatchError,
+// that exactly the envelopes of the first request went out.
+func TestPublishBatchReportsThePublishedPrefix(t *testing.T) {
+	conn := &failingPublish{Embedded: connector.NewEmbedded(), failAt: 2}
+	tr := open(t, testConfig(t), conn)
+	a, b, c := uuid.New(), uuid.New(), uuid.New()
+	envs := []*events.Envelope{
+		events.NewEnvelope(a, nil, &events.OrderPlaced{OrderID: uuid.New(), Currency: "EUR"}),
+		events.NewEnvelope(a, nil, &events.OrderPlaced{OrderID: uuid.New(), Currency: "EUR"}),
+		events.NewEnvelope(b, nil, &events.OrderPlaced{OrderID: uuid.New(), Currency: "EUR"}),
+		events.NewEnvelope(c, nil, &events.OrderPlaced{OrderID: uuid.New(), Currency: "EUR"}),
+	}
+
+	err := tr.PublishBatch(t.Context(), envs)
+	var be *events.BatchError
+	if !errors.As(err, &be) || be.Published != 2 {
+		t.Fatalf("PublishBatch = %v, want a BatchError with 2 published (tenant a's request)", err)
+	}
+
+	var got []uuid.UUID
+	err = tr.Replay(t.Context(), ReplayOptions{}, func(d *Delivery) error {
+		got = append(got, d.Envelope.ID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !slices.Contains(got, envs[0].ID) || !slices.Contains(got, envs[1].ID) {
+		t.Fatalf("broker holds %v, want the first two envelopes only", got)
 	}
 }

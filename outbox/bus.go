@@ -26,9 +26,10 @@ import (
 // turn the commit into a rollback), it is bound to one connection of the
 // pool, and it would tie the Bus to one store.
 type Bus struct {
-	store  Store
-	codec  Codec
-	logger *slog.Logger
+	store   Store
+	codec   Codec
+	logger  *slog.Logger
+	maxSize int
 
 	mu   sync.Mutex
 	subs map[chan struct{}]struct{}
@@ -46,6 +47,28 @@ func WithBusCodec(c Codec) BusOption {
 	}
 }
 
+// DefaultMaxEventSize is the largest encoded envelope PublishInTx accepts
+// unless WithMaxEventSize says otherwise: 1 MiB. Events describe what
+// happened; documents and blobs belong in tables the event points to.
+const DefaultMaxEventSize = 1 << 20
+
+// ErrEventTooLarge is returned (wrapped) by PublishInTx for an envelope
+// whose encoding is over the bus's size limit. Such an event is refused in
+// the producer's transaction rather than left for the relay to fail on:
+// the broker caps message payloads too (Iggy at 64,000,000 bytes, its Go
+// SDK at 10,000,000).
+var ErrEventTooLarge = errors.New("outbox: event too large")
+
+// WithMaxEventSize sets the largest encoded envelope, in bytes, that
+// PublishInTx accepts. Default DefaultMaxEventSize; n <= 0 keeps it.
+func WithMaxEventSize(n int) BusOption {
+	return func(b *Bus) {
+		if n > 0 {
+			b.maxSize = n
+		}
+	}
+}
+
 // WithBusLogger sets the logger. Default: discard everything.
 func WithBusLogger(l *slog.Logger) BusOption {
 	return func(b *Bus) {
@@ -58,10 +81,11 @@ func WithBusLogger(l *slog.Logger) BusOption {
 // NewBus returns a Bus writing into store.
 func NewBus(store Store, opts ...BusOption) *Bus {
 	b := &Bus{
-		store:  store,
-		codec:  events.JSON,
-		logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		subs:   map[chan struct{}]struct{}{},
+		store:   store,
+		codec:   events.JSON,
+		logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		maxSize: DefaultMaxEventSize,
+		subs:    map[chan struct{}]struct{}{},
 	}
 	for _, opt := range opts {
 		opt(b)
@@ -95,6 +119,10 @@ func (b *Bus) PublishInTx(ctx context.Context, tx Tx, tenantID uuid.UUID, actorI
 	payload, err := b.codec.Marshal(env)
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("outbox: publish %s %s: encode: %w", env.EventType, env.ID, err)
+	}
+	if len(payload) > b.maxSize {
+		return uuid.Nil, fmt.Errorf("outbox: publish %s %s: envelope encodes to %d bytes, over the %d-byte limit: %w",
+			env.EventType, env.ID, len(payload), b.maxSize, ErrEventTooLarge)
 	}
 	rec := Record{
 		ID:            env.ID,

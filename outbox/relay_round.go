@@ -116,11 +116,13 @@ func (r *Relay) process(ctx context.Context, claim Claim, rep *RoundReport) erro
 	defer cancel()
 
 	if len(p.envs) > 0 {
-		failed, err := r.publish(ctx, fin, claim.Token, p, rep)
+		failed, unsent, err := r.publish(ctx, fin, claim.Token, p, rep)
 		if err != nil || rep.Fenced {
 			return err
 		}
 		p.failed = append(p.failed, failed...)
+		p.heldBack += unsent
+		rep.HeldBack = p.heldBack
 	}
 
 	for _, f := range p.failed {
@@ -142,38 +144,85 @@ func (r *Relay) process(ctx context.Context, claim Claim, rep *RoundReport) erro
 	return nil
 }
 
-// publish hands the decodable rows to the transport and marks them
-// dispatched. If the transport fails, it returns every row as a failure.
-func (r *Relay) publish(ctx, fin context.Context, token int64, p roundPlan, rep *RoundReport) ([]failure, error) {
-	if err := r.transport.PublishBatch(ctx, p.envs); err != nil {
+// publish hands the decodable rows to the transport and marks what it
+// published dispatched. It returns the rows that count a failed attempt
+// and how many were neither published nor failed. After a
+// *events.BatchError only the row the transport failed on counts the
+// failure; that row's tenant is skipped for the rest of the round and the
+// other tenants' rows behind it are offered again at once. After any other
+// error every row not yet published counts the failure.
+func (r *Relay) publish(ctx, fin context.Context, token int64, p roundPlan, rep *RoundReport) (failed []failure, unsent int, err error) {
+	var sent []Record
+	recs, envs := p.recs, p.envs
+	for len(recs) > 0 {
+		perr := r.transport.PublishBatch(ctx, envs)
+		if perr == nil {
+			sent = append(sent, recs...)
+			break
+		}
 		if ctx.Err() != nil {
 			if rerr := r.store.Release(fin, token); rerr != nil {
-				return nil, errors.Join(ctx.Err(), rerr)
+				return nil, 0, errors.Join(ctx.Err(), rerr)
 			}
-			return nil, fmt.Errorf("publish interrupted, claim released: %w", ctx.Err())
+			return nil, 0, fmt.Errorf("publish interrupted, claim released: %w", ctx.Err())
 		}
-		failed := make([]failure, len(p.recs))
-		for i, rec := range p.recs {
-			failed[i] = failure{rec: rec, env: p.envs[i], reason: "publish: " + err.Error()}
+
+		var be *events.BatchError
+		if !errors.As(perr, &be) || be.Published < 0 || be.Published >= len(recs) {
+			for i, rec := range recs {
+				failed = append(failed, failure{rec: rec, env: envs[i], reason: "publish: " + perr.Error()})
+			}
+			break
 		}
-		return failed, nil
+		k := be.Published
+		sent = append(sent, recs[:k]...)
+		failed = append(failed, failure{rec: recs[k], env: envs[k], reason: "publish: " + be.Err.Error()})
+		var skipped int
+		recs, envs, skipped = withoutTenant(recs[k+1:], envs[k+1:], recs[k].TenantID)
+		unsent += skipped
 	}
 
+	if err := r.markSent(fin, token, sent, rep); err != nil {
+		return nil, 0, err
+	}
+	return failed, unsent, nil
+}
+
+// withoutTenant drops tenant's rows, which must not overtake its failed
+// one, and reports how many it dropped.
+func withoutTenant(recs []Record, envs []*events.Envelope, tenant uuid.UUID) ([]Record, []*events.Envelope, int) {
+	var keptRecs []Record
+	var keptEnvs []*events.Envelope
+	for i, rec := range recs {
+		if rec.TenantID != tenant {
+			keptRecs = append(keptRecs, rec)
+			keptEnvs = append(keptEnvs, envs[i])
+		}
+	}
+	return keptRecs, keptEnvs, len(recs) - len(keptRecs)
+}
+
+// markSent marks published rows dispatched and reports them. A fenced
+// claim is reported, not returned as an error.
+func (r *Relay) markSent(fin context.Context, token int64, sent []Record, rep *RoundReport) error {
+	if len(sent) == 0 {
+		return nil
+	}
 	now := r.now()
-	ids := make([]uuid.UUID, len(p.recs))
-	rep.Latencies = make([]time.Duration, len(p.recs))
-	for i, rec := range p.recs {
+	ids := make([]uuid.UUID, len(sent))
+	rep.Latencies = make([]time.Duration, len(sent))
+	for i, rec := range sent {
 		ids[i] = rec.ID
 		rep.Latencies[i] = now.Sub(rec.CreatedAt)
 	}
-	rep.Published = len(p.recs)
+	rep.Published = len(sent)
 
 	err := r.store.MarkDispatched(fin, token, ids)
 	if errors.Is(err, ErrFenced) {
 		r.fenced(token, rep, err)
-		return nil, nil
+		return nil
 	}
-	return nil, err
+	return err
 }
 
 // failAttempt records one failed attempt: a retry with backoff, or, at

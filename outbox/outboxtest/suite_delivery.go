@@ -174,3 +174,27 @@ func testPublishOptions(t *testing.T, s *suite) {
 		t.Fatalf("envelope options not kept: correlation %s causation %v trace %v", env.CorrelationID, env.CausationID, env.TraceID)
 	}
 }
+
+// testOversizedEventWritesNothing checks that an envelope over the bus's
+// size limit is refused in the producer's transaction, naming the limit,
+// and that nothing of it reaches the store.
+func testOversizedEventWritesNothing(t *testing.T, s *suite) {
+	bus := outbox.NewBus(s.h.Store, outbox.WithMaxEventSize(4096))
+	tx := s.begin()
+	defer tx.Rollback()
+
+	trace := strings.Repeat("t", 5000)
+	_, err := bus.PublishInTx(s.ctx, tx, uuid.New(), nil, order(1), outbox.WithTraceID(trace))
+	if !errors.Is(err, outbox.ErrEventTooLarge) || !strings.Contains(err.Error(), "4096-byte limit") {
+		t.Fatalf("PublishInTx of a 5 KB event with a 4 KiB limit = %v, want ErrEventTooLarge naming the limit", err)
+	}
+	if _, err := bus.PublishInTx(s.ctx, tx, uuid.New(), nil, order(2)); err != nil {
+		t.Fatalf("a small event after the refused one: %v", err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.stats(); st.Pending != 1 {
+		t.Fatalf("%d pending rows, want only the small event", st.Pending)
+	}
+}

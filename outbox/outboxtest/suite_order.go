@@ -1,11 +1,14 @@
 package outboxtest
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/iggyflow/iggyflow/events"
 	"github.com/iggyflow/iggyflow/outbox"
 )
 
@@ -86,5 +89,51 @@ func testTenantOrderTransport(t *testing.T, s *suite) {
 	s.runUntil(r, 5*time.Second, func() bool { return len(sink.Published()) == 6 })
 	if got := sink.IDs()[3:]; !sameIDs(got, aIDs) {
 		t.Fatalf("after healing, tenant A published %v, want %v", got, aIDs)
+	}
+}
+
+// testMidBatchFailure checks a batch whose transport publishes a prefix and
+// then refuses one event: the prefix is dispatched once, only the refused
+// row counts failed attempts and is parked and dead-lettered, its tenant's
+// later rows wait behind it, and other tenants' rows behind it in the batch
+// are delivered once without a failed attempt.
+func testMidBatchFailure(t *testing.T, s *suite) {
+	a, b := uuid.New(), uuid.New()
+	a1 := s.publish(a, order(1))
+	b1 := s.publish(b, order(1))
+	bad := s.publish(a, order(2))
+	b2 := s.publish(b, order(2))
+	a3 := s.publish(a, order(3))
+
+	sink := NewSink()
+	sink.FailWhen(func(env *events.Envelope) error {
+		if env.ID == bad {
+			return fmt.Errorf("event %s is too big for the broker", bad)
+		}
+		return nil
+	})
+	cfg := testConfig("w1")
+	r := outbox.NewRelay(s.h.Store, sink, cfg)
+
+	s.runUntil(r, 5*time.Second, func() bool { return s.get(bad).Status == outbox.StatusFailed })
+	if got, want := sink.IDs(), []uuid.UUID{a1, b1, b2}; !sameIDs(got, want) {
+		t.Fatalf("published %v, want %v: the prefix once and tenant B's row behind the failure", got, want)
+	}
+	for _, id := range []uuid.UUID{a1, b1, b2} {
+		if rec := s.get(id); rec.Status != outbox.StatusDispatched || rec.RetryCount != 0 {
+			t.Fatalf("row %s: %s with %d failed attempts, want dispatched with none", id, rec.Status, rec.RetryCount)
+		}
+	}
+	if rec := s.get(bad); rec.RetryCount != cfg.MaxAttempts || !strings.Contains(rec.LastError, "too big") {
+		t.Fatalf("refused row: %d attempts, last error %q", rec.RetryCount, rec.LastError)
+	}
+	if dl := sink.DeadLetters(); len(dl) != 1 || dl[0].Envelope.ID != bad {
+		t.Fatalf("dead letters %+v, want the refused event alone", dl)
+	}
+
+	// With the refused row parked, the tenant's next row goes out.
+	s.runUntil(r, 5*time.Second, func() bool { return len(sink.Published()) == 4 })
+	if got := sink.IDs()[3]; got != a3 {
+		t.Fatalf("after parking, published %s, want tenant A's next row %s", got, a3)
 	}
 }

@@ -1,9 +1,11 @@
 package broker
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -164,13 +166,31 @@ func equalU64(a, b []uint64) bool {
 func TestOpenRemovesOrphanedDirectories(t *testing.T) {
 	dir := t.TempDir()
 	b := openTest(t, dir)
-	setup(t, b, 2)
+	setup(t, b, 3)
+	for _, name := range []string{"gone", "keep"} {
+		if _, err := b.CreateStream(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.CreateTopic(sName, TopicConfig{Name: "gone-topic", Partitions: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range []error{
+		b.DeleteStream(ByName("gone")),
+		b.DeleteTopic(sName, ByName("gone-topic")),
+		b.DeletePartitions(sName, tName, 1),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	mustClose(t, b)
 
-	// What a crash right after persisting deletes would leave.
+	// What a crash right after persisting those deletes would leave: the
+	// deleted objects' directories, ids meta.json lists as freed.
 	orphans := []string{
-		filepath.Join(dir, "streams", "7"),
-		filepath.Join(dir, "streams", "0", "topics", "3"),
+		filepath.Join(dir, "streams", "1"),
+		filepath.Join(dir, "streams", "0", "topics", "1"),
 		filepath.Join(dir, "streams", "0", "topics", "0", "partitions", "2"),
 	}
 	for _, o := range orphans {
@@ -188,5 +208,34 @@ func TestOpenRemovesOrphanedDirectories(t *testing.T) {
 	}
 	if _, err := os.Stat(partitionPath(dir, 1)); err != nil {
 		t.Fatalf("a live partition was removed: %v", err)
+	}
+	if _, err := b.Stream(ByName("keep")); err != nil {
+		t.Fatalf("the live stream after the deleted one: %v", err)
+	}
+}
+
+// Regression: a meta.json that lists fewer streams than the data holds (an
+// old backup put back, or a replaced file) made Open delete the unknown
+// stream directories, and the next stream created took id 0 and cleared
+// what was left. Open must refuse and leave the data alone.
+func TestOpenRefusesDataMetaNeverListed(t *testing.T) {
+	dir := t.TempDir()
+	b := openTest(t, dir)
+	setup(t, b, 1)
+	if _, err := b.Append(sName, tName, Partitioning{Kind: Balanced}, []Message{{Payload: []byte("keep me")}}); err != nil {
+		t.Fatal(err)
+	}
+	mustClose(t, b)
+
+	if err := os.WriteFile(filepath.Join(dir, metaFileName), []byte(`{"version":1,"stream_slots":0,"streams":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(Options{DataDir: dir, CleanerInterval: -1})
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), filepath.Join(dir, "streams", "0")) {
+		t.Fatalf("Open over data meta.json never listed = %v, want ErrCorrupt naming streams/0", err)
+	}
+	seg := filepath.Join(partitionPath(dir, 0), "00000000000000000000.log")
+	if st, err := os.Stat(seg); err != nil || st.Size() == 0 {
+		t.Fatalf("segment after the refused Open: %v, %v", st, err)
 	}
 }

@@ -37,6 +37,9 @@ func (s *slab[T]) remove(id uint32) (T, bool) {
 	return v, true
 }
 
+// known reports whether id was ever handed out: in use now, or freed.
+func (s *slab[T]) known(id uint32) bool { return int(id) < len(s.used) }
+
 func (s *slab[T]) has(id uint32) bool {
 	return int(id) < len(s.used) && s.used[id]
 }

@@ -215,21 +215,30 @@ func (r RemoteConfig) validate(active bool) []error {
 	return errs
 }
 
+// Upper bounds of the retention values: the largest day count a
+// time.Duration holds, and the largest GB count whose bytes fit in a u64
+// with room to spare. Beyond them the values would wrap around silently.
+const (
+	maxRetentionDays = 100_000
+	maxRetentionGB   = 1 << 30
+)
+
 func (r RetentionConfig) validate() []error {
 	fields := []struct {
 		key string
 		v   int
+		max int
 	}{
-		{"retention.domain_max_age_days", r.DomainMaxAgeDays},
-		{"retention.domain_max_size_gb", r.DomainMaxSizeGB},
-		{"retention.system_max_age_days", r.SystemMaxAgeDays},
-		{"retention.dlq_max_age_days", r.DlqMaxAgeDays},
+		{"retention.domain_max_age_days", r.DomainMaxAgeDays, maxRetentionDays},
+		{"retention.domain_max_size_gb", r.DomainMaxSizeGB, maxRetentionGB},
+		{"retention.system_max_age_days", r.SystemMaxAgeDays, maxRetentionDays},
+		{"retention.dlq_max_age_days", r.DlqMaxAgeDays, maxRetentionDays},
 	}
 
 	var errs []error
 	for _, f := range fields {
-		if f.v < 0 {
-			errs = append(errs, bad(f.key, "must be >= 0 (0 = no limit), got %d", f.v))
+		if f.v < 0 || f.v > f.max {
+			errs = append(errs, bad(f.key, "must be 0..%d (0 = no limit), got %d", f.max, f.v))
 		}
 	}
 	return errs

@@ -26,6 +26,7 @@ type relayOptions struct {
 	metricsAddr    string
 	keepDispatched time.Duration
 	housekeeping   time.Duration
+	lease          time.Duration
 }
 
 func runRelay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -36,6 +37,8 @@ func runRelay(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics and /healthz here, e.g. 127.0.0.1:9464; empty serves nothing")
 	fs.DurationVar(&o.keepDispatched, "keep-dispatched", 24*time.Hour, "delete dispatched rows older than this; 0 keeps them")
 	fs.DurationVar(&o.housekeeping, "housekeeping-interval", time.Minute, "how often dispatched rows are deleted")
+	fs.DurationVar(&o.lease, "lease", 30*time.Second,
+		"how long a claimed batch belongs to this worker; after a crash another worker takes it over after this")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -49,6 +52,7 @@ func runRelay(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	relayCfg := relayConfig(cfg.Events.Outbox.Relay, o.workerID)
+	relayCfg.Lease = o.lease
 	if err := relayCfg.Validate(); err != nil {
 		return err
 	}

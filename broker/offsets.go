@@ -47,7 +47,9 @@ type offsetKey struct {
 // on open the valid slot with the higher sequence wins. Storing an offset
 // is one small in-place write instead of a new file and a rename, which
 // matters because consumers commit after every message they handle. A
-// legacy 8-byte file holding the offset alone is still read.
+// file in which no slot passes its checksum holds no offset: the consumer
+// starts again from the partition's first message (delivery is at least
+// once), which is safer than trusting bytes that could skip messages.
 type offsetStore struct {
 	mu   sync.Mutex
 	dir  string
@@ -90,9 +92,6 @@ func openOffsetStore(dir string, sync bool) (*offsetStore, error) {
 // decodeOffsetFile returns the offset an offset file holds, and the
 // sequence of the slot it came from.
 func decodeOffsetFile(b []byte) (offset uint64, seq uint32, ok bool) {
-	if len(b) == 8 {
-		return le.Uint64(b), 0, true
-	}
 	for i := 0; i+offsetSlotSize <= len(b) && i < 2*offsetSlotSize; i += offsetSlotSize {
 		slot := b[i : i+offsetSlotSize]
 		if crc32.Checksum(slot[:12], castagnoli) != le.Uint32(slot[12:]) {

@@ -111,6 +111,8 @@ func entryFollows(prev []indexEntry, e indexEntry, logSize int64) bool {
 type recoverReport struct {
 	truncatedBytes int64
 	indexRebuilt   bool
+	// indexed is how many entries the index file held before recovery.
+	indexed int
 }
 
 // recoverSegment makes s hold only whole valid frames with an index that
@@ -125,6 +127,9 @@ func recoverSegment(s *segment, window int64, sealed bool) (recoverReport, error
 		return rep, fmt.Errorf("broker: stat segment %s: %w", s.logPath(), err)
 	}
 	logSize := st.Size()
+	if ist, err := s.idx.Stat(); err == nil {
+		rep.indexed = int(ist.Size() / indexEntrySize)
+	}
 
 	idx, err := loadIndex(s, logSize)
 	if err != nil {
@@ -315,5 +320,10 @@ func logRecovery(log *slog.Logger, s *segment, rep recoverReport) {
 	if rep.indexRebuilt {
 		log.Warn("broker: rebuilt a segment index that disagreed with its log",
 			"segment", s.indexPath(), "entries", s.count)
+	}
+	if lost := rep.indexed - int(s.count); lost > 0 && rep.truncatedBytes == 0 {
+		log.Warn("broker: the segment holds fewer messages than its index listed; the log was shortened "+
+			"outside the broker and those messages are gone",
+			"segment", s.logPath(), "indexed", rep.indexed, "messages_kept", s.count, "lost", lost)
 	}
 }

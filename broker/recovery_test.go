@@ -274,3 +274,21 @@ func TestPollDetectsIndexPointingAtWrongBytes(t *testing.T) {
 	}
 	checkRun(t, pollOffset(t, b, 0, 8, 100).Messages, 8, 8, 22)
 }
+
+// Regression: a last segment emptied outside the broker while its index
+// still listed 20 messages opened with only an "index rebuilt" warning;
+// the operator must be told that messages are gone, and how many.
+func TestRecoverEmptiedLogSaysMessagesAreGone(t *testing.T) {
+	dir := t.TempDir()
+	log := writeAndClose(t, dir, 1<<20, 20)
+	if err := os.Truncate(log, 0); err != nil {
+		t.Fatal(err)
+	}
+
+	out := reopen(t, dir, 1<<20, 0)
+	for _, key := range []string{"messages are gone", "indexed=20", "messages_kept=0", "lost=20"} {
+		if !strings.Contains(out, key) {
+			t.Errorf("recovery log lacks %q:\n%s", key, out)
+		}
+	}
+}

@@ -102,6 +102,7 @@ func (c *conn) serve() {
 			log.Debug("server: write failed", "err", err)
 			return
 		}
+		c.fr.Shrink()
 	}
 }
 

@@ -103,6 +103,15 @@ func (fr *FrameReader) limit(c Code) int {
 	return orDefault(fr.MaxPayload, DefaultMaxPayload)
 }
 
+// Shrink drops the reusable buffer when it is past bigBuffer, so that a
+// connection that sent one large frame and then went quiet does not pin
+// that memory. Call it after the last frame's payload is no longer used.
+func (fr *FrameReader) Shrink() {
+	if cap(fr.buf) > bigBuffer {
+		fr.buf = nil
+	}
+}
+
 // readPayload reads an n-byte payload into the reusable buffer. A buffer
 // too small is grown as bytes arrive, doubling from firstGrowth up to n,
 // never to the declared length up front: a peer that sends a header

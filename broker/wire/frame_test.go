@@ -190,3 +190,29 @@ func TestFrameReaderGrowsToWholeFrames(t *testing.T) {
 		t.Fatalf("at the end: %v, want io.EOF", err)
 	}
 }
+
+// Regression: after one large frame a reader kept its buffer until a much
+// smaller frame came, so a connection that went quiet after a 120 MiB batch
+// pinned 120 MiB. Shrink drops a big buffer and keeps a small one.
+func TestFrameReaderShrinkDropsBigBuffers(t *testing.T) {
+	big := make([]byte, 8+bigBuffer+1)
+	binary.LittleEndian.PutUint32(big, uint32(4+bigBuffer+1))
+	binary.LittleEndian.PutUint32(big[4:], uint32(CodeSendMessages))
+	small := []byte{8, 0, 0, 0, 1, 0, 0, 0, 1, 2, 3, 4}
+
+	fr := NewFrameReader(bytes.NewReader(append(big, small...)))
+	if _, err := fr.Next(); err != nil {
+		t.Fatal(err)
+	}
+	fr.Shrink()
+	if cap(fr.buf) != 0 {
+		t.Fatalf("after Shrink the buffer holds %d bytes, want none", cap(fr.buf))
+	}
+	if _, err := fr.Next(); err != nil {
+		t.Fatal(err)
+	}
+	fr.Shrink()
+	if cap(fr.buf) == 0 {
+		t.Fatal("Shrink dropped a small buffer that is worth reusing")
+	}
+}

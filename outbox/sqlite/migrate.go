@@ -4,7 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
+	"time"
+
+	msqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/iggyflow/iggyflow/internal/migrations"
 )
@@ -12,15 +17,43 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
+// migrateRetryFor bounds how long Open retries a migration that found the
+// database busy: 5 s, the default busy timeout.
+const migrateRetryFor = 5 * time.Second
+
 // migrate applies every migration not yet recorded in schema_migrations,
 // all in one IMMEDIATE transaction, so two processes opening the same
-// file at once apply each migration exactly once.
+// file at once apply each migration exactly once. When several open a
+// new file at the same moment, SQLite can answer SQLITE_BUSY at once,
+// without waiting out the busy timeout, while another connection is
+// switching the file to WAL; such a migration is tried again.
 func (s *Store) migrate(ctx context.Context) error {
 	migs, err := migrations.Load(migrationFiles, "migrations")
 	if err != nil {
 		return fmt.Errorf("outbox/sqlite: %w", err)
 	}
 
+	deadline := time.Now().Add(migrateRetryFor)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err = s.migrateOnce(ctx, migs)
+		if !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (any extended code).
+func isBusy(err error) bool {
+	var se *msqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
+func (s *Store) migrateOnce(ctx context.Context, migs []migrations.Migration) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrate: begin: %w", err)

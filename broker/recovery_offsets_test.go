@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iggyflow/iggyflow/internal/syncbuf"
 )
 
 // openLogged opens dir with a logger writing into logs.
-func openLogged(t *testing.T, dir string, logs *syncBuffer) *Broker {
+func openLogged(t *testing.T, dir string, logs *syncbuf.Buffer) *Broker {
 	t.Helper()
 	return openTest(t, dir, func(o *Options) {
 		o.SegmentSize = 1 << 20
@@ -63,7 +65,7 @@ func TestRecoveryClampsStoredOffsetsPastTheTail(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	b = openLogged(t, dir, &logs)
 	for _, c := range []Consumer{single(1), groupC()} {
 		if v, ok := storedOffset(t, b, c); !ok || v != 18 {
@@ -115,7 +117,7 @@ func TestRecoveryDeletesStoredOffsetsOfAnEmptiedPartition(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	b = openLogged(t, dir, &logs)
 	defer mustClose(t, b)
 	for _, c := range []Consumer{single(1), groupC()} {

@@ -8,27 +8,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/iggyflow/iggyflow/internal/syncbuf"
 )
-
-// syncBuffer is a bytes.Buffer safe for a logger used from goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // writeAndClose fills partition 0 of a fresh broker in dir with n messages
 // in appends of 5 and returns the path of its last segment's log.
@@ -52,7 +35,7 @@ func writeAndClose(t *testing.T, dir string, segSize int64, n int) string {
 // holds exactly the first kept messages and that appends continue there.
 func reopen(t *testing.T, dir string, segSize int64, kept int) string {
 	t.Helper()
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	b := openTest(t, dir, func(o *Options) {
 		o.SegmentSize = segSize
 		o.Logger = slog.New(slog.NewTextHandler(&logs, nil))

@@ -9,12 +9,12 @@ import (
 	"math/rand"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/iggyflow/iggyflow/broker"
 	"github.com/iggyflow/iggyflow/broker/wire"
+	"github.com/iggyflow/iggyflow/internal/syncbuf"
 )
 
 // raw is a plain TCP connection speaking frames by hand.
@@ -168,26 +168,8 @@ func TestTruncatedAndGarbageInput(t *testing.T) {
 	n.expect(0)
 }
 
-// syncBuffer is a bytes.Buffer safe for a logger used by many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestHandlerPanicBecomesError1(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	boom := func(s *Server) {
 		s.beforeDispatch = func(r wire.Request) {
 			if _, ok := r.(wire.GetStreams); ok {

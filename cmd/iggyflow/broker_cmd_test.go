@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	iggcon "github.com/apache/iggy/foreign/go/contracts"
 
 	"github.com/iggyflow/iggyflow/internal/brokerproc/proctest"
+	"github.com/iggyflow/iggyflow/internal/syncbuf"
 )
 
 // envMainHelper makes TestIggyflowMainHelper run main.
@@ -184,32 +184,14 @@ func TestBrokerCommandDefaultRootOnLoopbackOnly(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // runBrokerInProcess runs the broker command until it serves and returns
 // its address, a stop function and its log.
-func runBrokerInProcess(t *testing.T, args ...string) (string, func() int, *syncBuffer) {
+func runBrokerInProcess(t *testing.T, args ...string) (string, func() int, *syncbuf.Buffer) {
 	t.Helper()
 	t.Setenv(envRootUsername, "")
 	t.Setenv(envRootPassword, "")
 	ctx, cancel := context.WithCancel(t.Context())
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	code := make(chan int, 1)
 	go func() { code <- run(ctx, append([]string{"broker"}, args...), io.Discard, logs) }()
 

@@ -153,20 +153,18 @@ type demo struct {
 
 // demoStats are the counters the progress line and the report read.
 type demoStats struct {
-	committed    atomic.Int64
-	rolledBack   atomic.Int64
-	applied      atomic.Int64
-	carriedOver  atomic.Int64
-	redelivered  atomic.Int64
-	outOfOrder   atomic.Int64
-	doubleApply  atomic.Int64
-	consumeError atomic.Int64
+	committed   atomic.Int64
+	rolledBack  atomic.Int64
+	applied     atomic.Int64
+	carriedOver atomic.Int64
+	redelivered atomic.Int64
+	outOfOrder  atomic.Int64
+	doubleApply atomic.Int64
+	undecodable atomic.Int64
 
 	mu         sync.Mutex
 	latencies  []time.Duration
 	applyCount map[uuid.UUID]int
-	firstAt    time.Time
-	lastAt     time.Time
 }
 
 func startDemo(ctx context.Context, o demoOptions, progress io.Writer) (*demo, error) {
@@ -375,7 +373,7 @@ func (d *demo) receive(ctx context.Context, c *iggy.Consumer, out chan<- *iggy.D
 			}
 			var decodeErr *iggy.DecodeError
 			if errors.As(err, &decodeErr) {
-				d.stats.consumeError.Add(1)
+				d.stats.undecodable.Add(1)
 				if err := c.MoveToDLQ(ctx, decodeErr.Delivery, decodeErr.Error()); err != nil {
 					return fmt.Errorf("park undecodable message: %w", err)
 				}
@@ -461,10 +459,6 @@ func (d *demo) recordApplied(id uuid.UUID) {
 		return
 	}
 	s.latencies = append(s.latencies, now.Sub(committedAt.(time.Time)))
-	if s.firstAt.IsZero() {
-		s.firstAt = now
-	}
-	s.lastAt = now
 	s.applied.Add(1)
 }
 

@@ -20,6 +20,7 @@ type demoReport struct {
 	redelivered       int64
 	outOfOrder        int64
 	carriedOver       int64
+	undecodable       int64
 	rolledBack        int64
 	inconsistencies   []string
 	p50, p99          time.Duration
@@ -46,9 +47,9 @@ func (r *demoReport) line() string {
 	}
 	return fmt.Sprintf("demo: events=%d consumed=%d lost=%d duplicates_applied=%d out_of_order=%d "+
 		"projection=%s p50_ms=%.2f p99_ms=%.2f events_per_s=%.0f rolled_back_orders=%d redelivered=%d "+
-		"phantoms=%d carried_over=%d",
+		"phantoms=%d carried_over=%d undecodable=%d",
 		r.committed, r.consumed, r.lost, r.duplicatesApplied, r.outOfOrder, projection,
-		ms(r.p50), ms(r.p99), r.eventsPerSecond, r.rolledBack, r.redelivered, r.phantoms, r.carriedOver)
+		ms(r.p50), ms(r.p99), r.eventsPerSecond, r.rolledBack, r.redelivered, r.phantoms, r.carriedOver, r.undecodable)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -63,6 +64,7 @@ func (d *demo) verify(ctx context.Context, elapsed time.Duration) (*demoReport, 
 		redelivered:       s.redelivered.Load(),
 		outOfOrder:        s.outOfOrder.Load(),
 		carriedOver:       s.carriedOver.Load(),
+		undecodable:       s.undecodable.Load(),
 		rolledBack:        s.rolledBack.Load(),
 	}
 	lat := sortedLatencies(s)
